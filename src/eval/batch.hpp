@@ -1,0 +1,36 @@
+#pragma once
+// Evaluates a whole input (JSON Lines, a JSON array, or CSV) record by record:
+// every record read gives exactly one result line or one error entry.
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "eval/record.hpp"
+#include "eval/result_writer.hpp"
+
+namespace segrule {
+
+enum class InputFormat : uint8_t { jsonl, json, csv };
+
+struct BatchOptions {
+  InputFormat format = InputFormat::jsonl;
+  Date as_of;
+  unsigned threads = 1;
+  RecordLimits limits;
+};
+
+struct BatchCounts {
+  size_t read = 0;
+  size_t results = 0;
+  size_t errors = 0;
+};
+
+// Called with whole lines of output, in input order; `is_error` tells a
+// result from an error entry. Text has no trailing newline.
+using BatchSink = std::function<void(bool is_error, std::string_view text)>;
+
+// Runs the batch over the whole input text. Never throws for bad records.
+BatchCounts run_batch(const Program& program, std::string_view input, const BatchOptions& options, const BatchSink& sink);
+
+}  // namespace segrule

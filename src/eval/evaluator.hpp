@@ -1,0 +1,53 @@
+#pragma once
+// Evaluates a compiled Program over one record: lets and decisions in
+// dependency order, then strategies in file order, then constraints.
+
+#include <string>
+#include <vector>
+
+#include "check/program.hpp"
+
+namespace segrule {
+
+// An evaluation error for one record (division by zero, overflow, no tier
+// matched); the batch goes on with the next record.
+struct EvalError {
+  Span span;
+  std::string message;
+};
+
+struct Dropped {
+  uint32_t field = kNone;       // the list output
+  Value item;
+  uint32_t constraint = kNone;
+  uint32_t row = kNone;         // drop row that removed it
+};
+
+// Optional record of what happened, for `explain` and coverage.
+struct Trace {
+  std::vector<uint32_t> tier_row;                  // per decision: matched row (tiers) or kNone
+  std::vector<std::vector<bool>> segment_matched;  // per decision: each row (segments)
+  std::vector<bool> strategy_fired;
+  std::vector<std::vector<bool>> statement_applied;
+  std::vector<std::vector<bool>> statement_overridden;
+};
+
+// Everything one record produced. `slots` holds inputs, lets and decisions.
+struct Outcome {
+  std::vector<Value> slots;
+  std::vector<Value> outputs;
+  std::vector<uint32_t> set_by;  // per output: strategy that set it, or kNone
+  std::vector<Dropped> dropped;
+};
+
+// Prepares an Outcome for `program`: slots sized, outputs at their initial values.
+void reset_outcome(const Program& program, Outcome& outcome);
+
+// Evaluates with the input slots of `outcome` already filled (see record.hpp).
+// Returns false and fills `error` when the record cannot be evaluated.
+bool evaluate(const Program& program, Outcome& outcome, EvalError& error, Trace* trace = nullptr);
+
+// Evaluates one expression node against the slots; throws EvalError.
+Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots);
+
+}  // namespace segrule

@@ -1,0 +1,267 @@
+#include "eval/record.hpp"
+
+#include <fmt/format.h>
+
+namespace segrule {
+
+namespace {
+
+std::string kind_text(JsonKind k) {
+  switch (k) {
+    case JsonKind::null: return "null";
+    case JsonKind::boolean: return "a boolean";
+    case JsonKind::number: return "a number";
+    case JsonKind::string: return "a string";
+    case JsonKind::array: return "an array";
+    case JsonKind::object: return "an object";
+  }
+  return "a value";
+}
+
+std::string expected_text(const Program& p, const Type& t) {
+  switch (t.base) {
+    case BaseType::int_: return "a whole number";
+    case BaseType::number: case BaseType::money: return "a number";
+    case BaseType::string: return "a string";
+    case BaseType::boolean: return "true or false";
+    case BaseType::date: return "a date as \"YYYY-MM-DD\"";
+    case BaseType::symbol: return fmt::format("one of the values of `{}`", p.domains[t.domain].name);
+    case BaseType::list: return "a list";
+    default: return "a value";
+  }
+}
+
+// Shown in a message: the value itself, masked when the field is personal data.
+std::string shown(const InputField& f, std::string_view text) {
+  std::string s = f.pii ? mask_pii(text) : std::string(text.substr(0, 60));
+  if (!f.pii && text.size() > 60) s += "...";
+  return s;
+}
+
+// Converts scalar text (a JSON string or number, or a CSV cell) of the given type.
+// `is_string` says the text came quoted, so it is not a number or a boolean.
+bool scalar_from_text(const Program& p, const InputField& f, const Type& t, std::string_view text, bool from_csv, JsonKind kind,
+                      Value& out, std::string& error) {
+  auto wrong = [&](const std::string& what) {
+    error = fmt::format("field `{}`: expected {}, found {}", f.name, expected_text(p, t), what);
+    return false;
+  };
+  switch (t.base) {
+    case BaseType::int_: case BaseType::number: case BaseType::money: {
+      if (!from_csv && kind != JsonKind::number) return wrong(kind_text(kind));
+      Decimal d;
+      DecimalStatus st = Decimal::parse(text, d);
+      if (st == DecimalStatus::overflow) {
+        error = fmt::format("field `{}`: number {} is out of range (at most 20 digits before the point)", f.name, shown(f, text));
+        return false;
+      }
+      if (st != DecimalStatus::ok) return wrong(fmt::format("`{}`", shown(f, text)));
+      if (t.base == BaseType::int_ && !d.is_whole()) {
+        error = fmt::format("field `{}`: expected a whole number, found {}", f.name, shown(f, text));
+        return false;
+      }
+      out = Value::of_number(d);
+      return true;
+    }
+    case BaseType::string:
+      if (!from_csv && kind != JsonKind::string) return wrong(kind_text(kind));
+      out = Value::of_string(std::string(text));
+      return true;
+    case BaseType::boolean:
+      if (!from_csv) return wrong(kind_text(kind));
+      if (text == "true") out = Value::of_bool(true);
+      else if (text == "false") out = Value::of_bool(false);
+      else return wrong(fmt::format("`{}`", shown(f, text)));
+      return true;
+    case BaseType::date: {
+      if (!from_csv && kind != JsonKind::string) return wrong(kind_text(kind));
+      auto d = parse_date(text);
+      if (!d) {
+        error = fmt::format("field `{}`: `{}` is not a valid date (expected YYYY-MM-DD)", f.name, shown(f, text));
+        return false;
+      }
+      out = Value::of_date(*d);
+      return true;
+    }
+    case BaseType::symbol: {
+      if (!from_csv && kind != JsonKind::string) return wrong(kind_text(kind));
+      const Domain& d = p.domains[t.domain];
+      uint32_t v = d.find(std::string(text));
+      if (v == kNone) {
+        std::string values;
+        for (size_t i = 0; i < d.ids.size() && i < 12; ++i) values += (i ? ", " : "") + d.ids[i];
+        error = fmt::format("field `{}`: `{}` is not a value of `{}` (expected one of {})", f.name, shown(f, text), d.name, values);
+        return false;
+      }
+      out = Value::of_symbol(v);
+      return true;
+    }
+    default: return wrong("a value");
+  }
+}
+
+// Absent or null: the default, null for `T?`, or a record error.
+bool missing(const InputField& f, bool is_null, Value& out, std::string& error) {
+  if (f.has_default) {
+    out = f.default_value;
+    return true;
+  }
+  if (f.type.nullable) {
+    out = Value{};
+    return true;
+  }
+  if (f.type.base == BaseType::list && !is_null) {
+    out = Value::empty_list();
+    return true;
+  }
+  error = is_null ? fmt::format("field `{}` is null, but it is required", f.name) : fmt::format("missing required field `{}`", f.name);
+  return false;
+}
+
+bool field_from_json(const Program& p, const InputField& f, const JsonValue* v, Value& out, std::string& error) {
+  if (v == nullptr || v->kind == JsonKind::null) return missing(f, v != nullptr, out, error);
+  if (f.type.base == BaseType::boolean) {
+    if (v->kind != JsonKind::boolean) {
+      error = fmt::format("field `{}`: expected true or false, found {}", f.name, kind_text(v->kind));
+      return false;
+    }
+    out = Value::of_bool(v->boolean);
+    return true;
+  }
+  if (f.type.base == BaseType::list) {
+    if (v->kind != JsonKind::array) {
+      error = fmt::format("field `{}`: expected a list, found {}", f.name, kind_text(v->kind));
+      return false;
+    }
+    out = Value::empty_list();
+    Type element = f.type.element_type();
+    for (size_t i = 0; i < v->items.size(); ++i) {
+      const JsonValue& item = v->items[i];
+      Value x;
+      bool ok = element.base == BaseType::boolean
+                    ? (item.kind == JsonKind::boolean ? (x = Value::of_bool(item.boolean), true) : false)
+                    : (item.kind == JsonKind::string || item.kind == JsonKind::number) &&
+                          scalar_from_text(p, f, element, item.text, false, item.kind, x, error);
+      if (!ok) {
+        if (error.empty() || item.kind == JsonKind::null || item.kind == JsonKind::array || item.kind == JsonKind::object || item.kind == JsonKind::boolean)
+          error = fmt::format("field `{}`: item {} should be {}, found {}", f.name, i + 1, expected_text(p, element), kind_text(item.kind));
+        return false;
+      }
+      append_unique(out, x);
+    }
+    return true;
+  }
+  if (v->kind != JsonKind::string && v->kind != JsonKind::number) {
+    error = fmt::format("field `{}`: expected {}, found {}", f.name, expected_text(p, f.type), kind_text(v->kind));
+    return false;
+  }
+  return scalar_from_text(p, f, f.type, v->text, false, v->kind, out, error);
+}
+
+std::optional<std::string> key_text(const Program& p, const JsonValue& object) {
+  if (p.key_field == kNone) return std::nullopt;
+  const JsonValue* k = object.find(p.inputs[p.key_field].name);
+  if (k && (k->kind == JsonKind::string || k->kind == JsonKind::number)) return k->text;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string mask_pii(std::string_view text) {
+  if (text.empty()) return "**";
+  size_t first = 1;
+  unsigned char c = static_cast<unsigned char>(text[0]);
+  if (c >= 0xF0) first = 4;
+  else if (c >= 0xE0) first = 3;
+  else if (c >= 0xC0) first = 2;
+  return std::string(text.substr(0, std::min(first, text.size()))) + "**";
+}
+
+bool record_from_json_value(const Program& p, const JsonValue& object, std::vector<Value>& slots, RecordProblem& problem) {
+  if (object.kind != JsonKind::object) {
+    problem.message = fmt::format("a record must be a JSON object, found {}", kind_text(object.kind));
+    return false;
+  }
+  problem.key = key_text(p, object);
+  for (const InputField& f : p.inputs) {
+    if (!field_from_json(p, f, object.find(f.name), slots[f.slot], problem.message)) return false;
+  }
+  return true;
+}
+
+bool record_from_json(const Program& p, std::string_view text, const RecordLimits& limits, std::vector<Value>& slots, RecordProblem& problem) {
+  problem.key.reset();
+  if (text.size() > limits.max_record_bytes) {
+    problem.message = fmt::format("record is {} bytes, more than the limit of {} bytes", text.size(), limits.max_record_bytes);
+    return false;
+  }
+  auto parsed = parse_json(text, JsonLimits{limits.max_depth, limits.max_record_bytes});
+  if (auto* err = std::get_if<JsonError>(&parsed)) {
+    problem.message = fmt::format("malformed JSON at byte {}: {}", err->offset + 1, err->message);
+    return false;
+  }
+  return record_from_json_value(p, std::get<JsonValue>(parsed), slots, problem);
+}
+
+CsvColumns csv_columns(const Program& p, const std::vector<CsvCell>& header) {
+  CsvColumns c;
+  c.column_of_field.assign(p.inputs.size(), kNone);
+  for (const CsvCell& cell : header) {
+    auto it = p.input_index.find(cell.text);
+    uint32_t field = it == p.input_index.end() ? kNone : it->second;
+    if (field != kNone && c.column_of_field[field] == kNone) c.column_of_field[field] = static_cast<uint32_t>(c.field_of_column.size());
+    else field = kNone;
+    c.field_of_column.push_back(field);
+  }
+  return c;
+}
+
+bool record_from_csv(const Program& p, const CsvColumns& columns, const std::vector<CsvCell>& cells, std::vector<Value>& slots,
+                     RecordProblem& problem) {
+  problem.key.reset();
+  if (p.key_field != kNone) {
+    uint32_t kc = columns.column_of_field[p.key_field];
+    if (kc != kNone && kc < cells.size() && !cells[kc].text.empty()) problem.key = cells[kc].text;
+  }
+  if (cells.size() != columns.field_of_column.size()) {
+    problem.message = fmt::format("row has {} cells, but the header has {} columns", cells.size(), columns.field_of_column.size());
+    return false;
+  }
+  for (size_t i = 0; i < p.inputs.size(); ++i) {
+    const InputField& f = p.inputs[i];
+    Value& out = slots[f.slot];
+    uint32_t col = columns.column_of_field[i];
+    if (col == kNone) {
+      if (!missing(f, false, out, problem.message)) {
+        problem.message = fmt::format("missing required field `{}` (no such column in the header)", f.name);
+        return false;
+      }
+      continue;
+    }
+    const CsvCell& cell = cells[col];
+    if (f.type.base == BaseType::list) {
+      out = Value::empty_list();
+      if (cell.text.empty()) continue;  // an empty list cell is the empty list
+      Type element = f.type.element_type();
+      std::string_view rest = cell.text;
+      while (true) {
+        size_t semi = rest.find(';');
+        std::string_view item = rest.substr(0, semi);
+        Value x;
+        if (!scalar_from_text(p, f, element, item, true, JsonKind::string, x, problem.message)) return false;
+        append_unique(out, x);
+        if (semi == std::string_view::npos) break;
+        rest.remove_prefix(semi + 1);
+      }
+      continue;
+    }
+    if (cell.text.empty() && !(cell.quoted && f.type.base == BaseType::string)) {
+      if (!missing(f, true, out, problem.message)) return false;
+      continue;
+    }
+    if (!scalar_from_text(p, f, f.type, cell.text, true, JsonKind::string, out, problem.message)) return false;
+  }
+  return true;
+}
+
+}  // namespace segrule

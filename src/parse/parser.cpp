@@ -1,0 +1,737 @@
+#include "parse/parser.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include "grammar/grammar.hpp"
+#include "grammar/messages.hpp"
+
+namespace segrule {
+
+namespace pegtl = tao::pegtl;
+namespace g = grammar;
+using Node = pegtl::parse_tree::node;
+
+namespace {
+
+// clang-format off
+template <typename Rule>
+using selector = pegtl::parse_tree::selector<Rule,
+    pegtl::parse_tree::store_content::on<
+        g::identifier, g::string_body, g::date_body, g::number_body, g::true_lit, g::false_lit, g::null_lit,
+        g::op_neg, g::op_not, g::op_mul, g::op_div, g::op_add, g::op_sub, g::op_eq, g::op_ne, g::op_le, g::op_ge,
+        g::op_lt, g::op_gt, g::op_in, g::op_not_in, g::op_is_null, g::op_is_not_null, g::quant_all, g::quant_any,
+        g::plus_equals, g::pii_mark, g::nullable_mark, g::otherwise_mark,
+        g::list_lit, g::call, g::member, g::if_expr, g::quantifier,
+        g::ruleset_decl, g::enum_decl, g::input_decl, g::let_decl, g::tiers_decl, g::segments_decl, g::catalog_decl,
+        g::output_decl, g::strategy_decl, g::constraint_decl, g::invariant_decl,
+        g::meta_entry, g::enum_value, g::field_decl, g::key_clause, g::default_value, g::tier_row, g::segment_row,
+        g::when_clause, g::segment_when, g::strategy_when, g::statement_when, g::drop_when, g::score_clause,
+        g::catalog_item, g::catalog_attr, g::attr_value, g::offer_stmt, g::offer_item, g::action_stmt,
+        g::assign_stmt, g::statement, g::drop_row, g::reason_clause, g::list_type, g::inline_enum, g::type,
+        g::field_type>,
+    pegtl::parse_tree::fold_one::on<
+        g::coalesce_expr, g::or_expr, g::and_expr, g::not_expr, g::cmp_expr, g::add_expr, g::mul_expr,
+        g::unary_expr, g::operand, g::postfix_expr>>;
+// clang-format on
+
+constexpr std::array<const char*, 11> kDeclarationKeywords = {
+    "ruleset", "enum", "input", "let", "tiers", "segments", "catalog", "output", "strategy", "constraint", "invariant"};
+
+bool is_ident_byte(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+
+// Builds AST nodes from the selected parse tree of one declaration.
+class Builder {
+ public:
+  Builder(const SourceFile& source, Ast& ast, Diagnostics& diagnostics, const ParseLimits& limits)
+      : source_(source), ast_(ast), diagnostics_(diagnostics), limits_(limits) {}
+
+  void declaration(const Node& n) {
+    if (n.is_type<g::ruleset_decl>()) ruleset(n);
+    else if (n.is_type<g::enum_decl>()) enum_decl(n);
+    else if (n.is_type<g::input_decl>()) input(n);
+    else if (n.is_type<g::let_decl>()) let(n);
+    else if (n.is_type<g::tiers_decl>() || n.is_type<g::segments_decl>()) decision(n);
+    else if (n.is_type<g::catalog_decl>()) catalog(n);
+    else if (n.is_type<g::output_decl>()) output(n);
+    else if (n.is_type<g::strategy_decl>()) strategy(n);
+    else if (n.is_type<g::constraint_decl>()) constraint(n);
+    else if (n.is_type<g::invariant_decl>()) invariant(n);
+  }
+
+ private:
+  Span span(const Node& n) const {
+    uint32_t begin = offset(n.m_begin.data);
+    uint32_t end = n.has_content() ? offset(n.m_end.data) : begin;
+    if (!n.has_content() && !n.children.empty()) end = span(*n.children.back()).end;
+    return {begin, std::max(begin, end)};
+  }
+  uint32_t offset(const char* p) const { return static_cast<uint32_t>(p - source_.text().data()); }
+
+  void error(const char* code, Span at, std::string message, std::string help = {}) {
+    Diagnostic d;
+    d.code = code;
+    d.span = at;
+    d.message = std::move(message);
+    d.help = std::move(help);
+    diagnostics_.push_back(std::move(d));
+  }
+
+  std::string text(const Node& n) const { return std::string(n.string_view()); }
+
+  // The optional label `"..."` that follows a name; returns the index after it.
+  size_t label_at(const Node& n, size_t i, std::string& label) {
+    if (i < n.children.size() && n.children[i]->is_type<g::string_body>()) {
+      label = string_value(*n.children[i]);
+      return i + 1;
+    }
+    return i;
+  }
+
+  std::string string_value(const Node& n) {
+    std::string_view raw = n.string_view();
+    raw = raw.substr(1, raw.size() - 2);
+    std::string out;
+    out.reserve(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] != '\\') {
+        out += raw[i];
+        continue;
+      }
+      char c = raw[++i];
+      if (c == 'n') out += '\n';
+      else if (c == 't') out += '\t';
+      else if (c == 'u') {
+        size_t close = raw.find('}', i);
+        uint32_t cp = static_cast<uint32_t>(std::stoul(std::string(raw.substr(i + 2, close - i - 2)), nullptr, 16));
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+          uint32_t at = offset(raw.data() + i - 1);
+          error("E0004", {at, offset(raw.data() + close + 1)}, fmt::format("`\\u{{{:X}}}` is not a Unicode character", cp),
+                "use a code point up to 10FFFF that is not a surrogate");
+          cp = 0xFFFD;
+        }
+        append_utf8(out, cp);
+        i = close;
+      } else out += c;
+    }
+    return out;
+  }
+
+  static void append_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) out += static_cast<char>(cp);
+    else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  // ---- declarations ---------------------------------------------------------
+  void ruleset(const Node& n) {
+    RulesetDecl d;
+    d.span = span(*n.children[0]);
+    d.name = text(*n.children[0]);
+    for (size_t i = 1; i < n.children.size(); ++i) {
+      const Node& entry = *n.children[i];
+      MetaEntry m;
+      m.span = span(*entry.children[0]);
+      m.key = text(*entry.children[0]);
+      m.value = expr(*entry.children[1]);
+      d.entries.push_back(std::move(m));
+    }
+    push(DeclKind::ruleset, ast_.rulesets, std::move(d));
+  }
+
+  void enum_decl(const Node& n) {
+    EnumDecl d;
+    d.span = span(*n.children[0]);
+    d.name = text(*n.children[0]);
+    for (size_t i = 1; i < n.children.size(); ++i) d.values.push_back(enum_value(*n.children[i]));
+    push(DeclKind::enum_, ast_.enums, std::move(d));
+  }
+
+  EnumValue enum_value(const Node& n) {
+    EnumValue v;
+    v.span = span(*n.children[0]);
+    v.name = text(*n.children[0]);
+    label_at(n, 1, v.label);
+    return v;
+  }
+
+  void input(const Node& n) {
+    InputDecl d;
+    d.span = span(*n.children[0]);
+    d.name = text(*n.children[0]);
+    for (size_t i = 1; i < n.children.size(); ++i) {
+      const Node& c = *n.children[i];
+      if (c.is_type<g::key_clause>()) {
+        d.key = text(*c.children[0]);
+        d.key_span = span(*c.children[0]);
+      } else {
+        d.fields.push_back(field(c));
+      }
+    }
+    push(DeclKind::input, ast_.inputs, std::move(d));
+  }
+
+  FieldDecl field(const Node& n) {
+    FieldDecl f;
+    f.span = span(*n.children[0]);
+    f.name = text(*n.children[0]);
+    f.type = type(*n.children[1]);
+    for (size_t i = 2; i < n.children.size(); ++i) {
+      const Node& c = *n.children[i];
+      if (c.is_type<g::pii_mark>()) f.pii = true;
+      else if (c.is_type<g::default_value>()) f.default_value = expr(*c.children[0]);
+    }
+    return f;
+  }
+
+  TypeRef type(const Node& n) {
+    TypeRef t;
+    t.span = span(n);
+    const Node& base = *n.children[0];
+    if (base.is_type<g::list_type>()) {
+      t.name = "list";
+      t.element.push_back(type(*base.children[0]));
+    } else if (base.is_type<g::inline_enum>()) {
+      t.name = "enum";
+      for (const auto& v : base.children) {
+        EnumValue ev = enum_value(*v);
+        t.inline_values.emplace_back(ev.name, ev.label);
+        t.inline_spans.push_back(ev.span);
+      }
+    } else {
+      t.name = text(base);
+      t.span = span(base);
+    }
+    t.nullable = n.children.size() > 1 && n.children[1]->is_type<g::nullable_mark>();
+    return t;
+  }
+
+  void let(const Node& n) {
+    LetDecl d;
+    d.span = span(*n.children[0]);
+    d.name = text(*n.children[0]);
+    d.value = expr(*n.children[1]);
+    push(DeclKind::let, ast_.lets, std::move(d));
+  }
+
+  void decision(const Node& n) {
+    DecisionDecl d;
+    d.span = span(*n.children[0]);
+    d.name = text(*n.children[0]);
+    d.is_tiers = n.is_type<g::tiers_decl>();
+    for (size_t i = 1; i < n.children.size(); ++i) {
+      const Node& r = *n.children[i];
+      Row row;
+      row.span = span(*r.children[0]);
+      row.id = text(*r.children[0]);
+      for (size_t k = label_at(r, 1, row.label); k < r.children.size(); ++k) {
+        const Node& c = *r.children[k];
+        if (c.is_type<g::score_clause>()) row.score = expr(*c.children[0]);
+        else if (!c.is_type<g::otherwise_mark>()) row.condition = expr(*c.children[0]);
+      }
+      d.rows.push_back(std::move(row));
+    }
+    push(DeclKind::decision, ast_.decisions, std::move(d));
+  }
+
+  void catalog(const Node& n) {
+    CatalogDecl d;
+    d.span = span(*n.children[0]);
+    d.name = text(*n.children[0]);
+    for (size_t i = 1; i < n.children.size(); ++i) {
+      const Node& c = *n.children[i];
+      if (c.is_type<g::catalog_attr>()) {
+        d.attributes.push_back(field(c));
+        continue;
+      }
+      CatalogItem item;
+      item.span = span(*c.children[0]);
+      item.id = text(*c.children[0]);
+      for (size_t k = label_at(c, 1, item.label); k < c.children.size(); ++k) {
+        const Node& v = *c.children[k];
+        item.values.push_back({span(*v.children[0]), text(*v.children[0]), expr(*v.children[1])});
+      }
+      d.items.push_back(std::move(item));
+    }
+    push(DeclKind::catalog, ast_.catalogs, std::move(d));
+  }
+
+  void output(const Node& n) {
+    OutputDecl d;
+    d.span = {offset(n.m_begin.data), offset(n.m_begin.data) + 6};
+    for (const auto& c : n.children) d.fields.push_back(field(*c));
+    push(DeclKind::output, ast_.outputs, std::move(d));
+  }
+
+  void strategy(const Node& n) {
+    StrategyDecl d;
+    d.span = span(*n.children[0]);
+    d.name = text(*n.children[0]);
+    size_t i = label_at(n, 1, d.label);
+    d.when = expr(*n.children[i]->children[0]);
+    for (++i; i < n.children.size(); ++i) d.statements.push_back(statement(*n.children[i]));
+    push(DeclKind::strategy, ast_.strategies, std::move(d));
+  }
+
+  Statement statement(const Node& n) {
+    Statement s;
+    const Node& body = *n.children[0];
+    s.span = span(body);
+    if (body.is_type<g::offer_stmt>()) {
+      s.kind = StatementKind::offer;
+      for (const auto& item : body.children) {
+        Expr* e = ast_.new_expr(ExprKind::name, span(*item->children[0]));
+        e->text = text(*item->children[0]);
+        if (item->children.size() > 1) {
+          const Node& m = *item->children[1]->children[0];
+          Expr* q = ast_.new_expr(ExprKind::member, {e->span.begin, span(m).end});
+          q->text = text(m);
+          q->args.push_back(e);
+          e = q;
+        }
+        s.items.push_back(e);
+      }
+    } else if (body.is_type<g::action_stmt>()) {
+      s.kind = StatementKind::action;
+      s.value = expr(*body.children[0]);
+    } else {
+      s.target = text(*body.children[0]);
+      s.target_span = span(*body.children[0]);
+      bool append = body.children[1]->is_type<g::plus_equals>();
+      s.kind = append ? StatementKind::append : StatementKind::assign;
+      s.value = expr(*body.children[append ? 2 : 1]);
+    }
+    if (n.children.size() > 1) s.when = expr(*n.children[1]->children[0]);
+    return s;
+  }
+
+  void constraint(const Node& n) {
+    ConstraintDecl d;
+    d.span = span(*n.children[0]);
+    d.name = text(*n.children[0]);
+    size_t i = label_at(n, 1, d.label);
+    d.list = text(*n.children[i]);
+    d.list_span = span(*n.children[i]);
+    d.var = text(*n.children[i + 1]);
+    d.var_span = span(*n.children[i + 1]);
+    for (i += 2; i < n.children.size(); ++i) {
+      const Node& r = *n.children[i];
+      DropRow row;
+      row.span = span(r);
+      row.when = expr(*r.children[0]->children[0]);
+      row.reason = string_value(*r.children[1]->children[0]);
+      d.rows.push_back(std::move(row));
+    }
+    push(DeclKind::constraint, ast_.constraints, std::move(d));
+  }
+
+  void invariant(const Node& n) {
+    InvariantDecl d;
+    d.span = span(*n.children[0]);
+    d.name = text(*n.children[0]);
+    size_t i = label_at(n, 1, d.label);
+    d.body = expr(*n.children[i]);
+    push(DeclKind::invariant, ast_.invariants, std::move(d));
+  }
+
+  template <typename T>
+  void push(DeclKind kind, std::vector<T>& list, T&& decl) {
+    ast_.order.push_back({kind, static_cast<uint32_t>(list.size())});
+    list.push_back(std::move(decl));
+  }
+
+  // ---- expressions ----------------------------------------------------------
+  // Depth is bounded before we get here (bracket nesting is pre-scanned and
+  // operator chains are loops), so this recursion is shallow.
+  // Operator chains (`a + b + c ...`, `- - x`) are built as loops but still
+  // stack up in the tree, so a whole expression's depth is bounded here.
+  Expr* expr(const Node& n) {
+    Expr* e = build(n);
+    std::vector<std::pair<const Expr*, uint32_t>> stack{{e, 1}};
+    uint32_t deepest = 0;
+    while (!stack.empty()) {
+      auto [x, depth] = stack.back();
+      stack.pop_back();
+      deepest = std::max(deepest, depth);
+      for (const Expr* a : x->args) stack.push_back({a, depth + 1});
+    }
+    if (deepest > limits_.max_expression_depth) {
+      error("E0007", e->span, fmt::format("expression nested {} levels deep, more than the limit of {}", deepest, limits_.max_expression_depth),
+            "split the expression into `let` declarations");
+      e = ast_.new_expr(ExprKind::null, e->span);
+    }
+    return e;
+  }
+
+  Expr* build(const Node& n) {
+    Span s = span(n);
+    if (n.is_type<g::number_body>()) return number(n);
+    if (n.is_type<g::string_body>()) {
+      Expr* e = ast_.new_expr(ExprKind::string, s);
+      e->text = string_value(n);
+      return e;
+    }
+    if (n.is_type<g::date_body>()) {
+      Expr* e = ast_.new_expr(ExprKind::date, s);
+      e->text = text(n);
+      if (auto d = parse_date(e->text)) e->date = *d;
+      else error("E0006", s, fmt::format("`{}` is not a valid calendar date", e->text), "write a real date as YYYY-MM-DD, e.g. 2025-02-28");
+      return e;
+    }
+    if (n.is_type<g::true_lit>() || n.is_type<g::false_lit>()) {
+      Expr* e = ast_.new_expr(ExprKind::boolean, s);
+      e->boolean = n.is_type<g::true_lit>();
+      return e;
+    }
+    if (n.is_type<g::null_lit>()) return ast_.new_expr(ExprKind::null, s);
+    if (n.is_type<g::identifier>()) {
+      Expr* e = ast_.new_expr(ExprKind::name, s);
+      e->text = text(n);
+      return e;
+    }
+    if (n.is_type<g::list_lit>()) {
+      Expr* e = ast_.new_expr(ExprKind::list, s);
+      for (const auto& c : n.children) e->args.push_back(build(*c));
+      return e;
+    }
+    if (n.is_type<g::call>()) {
+      Expr* e = ast_.new_expr(ExprKind::call, s);
+      e->text = text(*n.children[0]);
+      for (size_t i = 1; i < n.children.size(); ++i) e->args.push_back(build(*n.children[i]));
+      return e;
+    }
+    if (n.is_type<g::postfix_expr>() || n.is_type<g::operand>()) {
+      Expr* e = build(*n.children[0]);
+      for (size_t i = 1; i < n.children.size(); ++i) {
+        const Node& m = *n.children[i]->children[0];
+        Expr* q = ast_.new_expr(ExprKind::member, {e->span.begin, span(m).end});
+        q->text = text(m);
+        q->args.push_back(e);
+        e = q;
+      }
+      return e;
+    }
+    if (n.is_type<g::unary_expr>() || n.is_type<g::not_expr>()) {
+      Expr* e = build(*n.children.back());
+      for (size_t i = n.children.size() - 1; i-- > 0;) {
+        Expr* u = ast_.new_expr(ExprKind::unary, {span(*n.children[i]).begin, e->span.end});
+        u->op = n.children[i]->is_type<g::op_neg>() ? Op::neg : Op::not_;
+        u->args.push_back(e);
+        e = u;
+      }
+      return e;
+    }
+    if (n.is_type<g::mul_expr>() || n.is_type<g::add_expr>()) {
+      Expr* e = build(*n.children[0]);
+      for (size_t i = 1; i + 1 < n.children.size(); i += 2) {
+        Expr* rhs = build(*n.children[i + 1]);
+        Expr* b = ast_.new_expr(ExprKind::binary, {e->span.begin, rhs->span.end});
+        b->op = binary_op(*n.children[i]);
+        b->args = {e, rhs};
+        e = b;
+      }
+      return e;
+    }
+    if (n.is_type<g::cmp_expr>()) {
+      Expr* lhs = build(*n.children[0]);
+      const Node& op = *n.children[1];
+      if (op.is_type<g::op_is_null>() || op.is_type<g::op_is_not_null>()) {
+        Expr* e = ast_.new_expr(ExprKind::is_null, {lhs->span.begin, span(op).end});
+        e->negated = op.is_type<g::op_is_not_null>();
+        e->args.push_back(lhs);
+        return e;
+      }
+      Expr* rhs = build(*n.children[2]);
+      Expr* e = ast_.new_expr(ExprKind::binary, {lhs->span.begin, rhs->span.end});
+      e->op = binary_op(op);
+      e->args = {lhs, rhs};
+      return e;
+    }
+    if (n.is_type<g::and_expr>() || n.is_type<g::or_expr>()) {
+      Expr* e = ast_.new_expr(ExprKind::logical, s);
+      e->op = n.is_type<g::and_expr>() ? Op::and_ : Op::or_;
+      for (const auto& c : n.children) e->args.push_back(build(*c));
+      e->span = {e->args.front()->span.begin, e->args.back()->span.end};
+      return e;
+    }
+    if (n.is_type<g::coalesce_expr>()) {
+      // `a ?? b ?? c` reads as `a ?? (b ?? c)`: the first non-null wins.
+      Expr* e = build(*n.children.back());
+      for (size_t i = n.children.size() - 1; i-- > 0;) {
+        Expr* lhs = build(*n.children[i]);
+        Expr* b = ast_.new_expr(ExprKind::binary, {lhs->span.begin, e->span.end});
+        b->op = Op::coalesce;
+        b->args = {lhs, e};
+        e = b;
+      }
+      return e;
+    }
+    if (n.is_type<g::if_expr>()) {
+      Expr* e = ast_.new_expr(ExprKind::if_then, s);
+      for (const auto& c : n.children) e->args.push_back(build(*c));
+      e->span.end = e->args.back()->span.end;
+      return e;
+    }
+    if (n.is_type<g::quantifier>()) {
+      Expr* e = ast_.new_expr(ExprKind::quantifier, s);
+      e->op = n.children[0]->is_type<g::quant_all>() ? Op::all : Op::any;
+      e->text = text(*n.children[1]);
+      e->args.push_back(build(*n.children[2]));
+      e->args.push_back(build(*n.children[3]));
+      e->span.end = e->args.back()->span.end;
+      return e;
+    }
+    // A node we did not select cannot reach here; keep the tree well-formed anyway.
+    return ast_.new_expr(ExprKind::null, s);
+  }
+
+  static Op binary_op(const Node& n) {
+    if (n.is_type<g::op_add>()) return Op::add;
+    if (n.is_type<g::op_sub>()) return Op::sub;
+    if (n.is_type<g::op_mul>()) return Op::mul;
+    if (n.is_type<g::op_div>()) return Op::div;
+    if (n.is_type<g::op_eq>()) return Op::eq;
+    if (n.is_type<g::op_ne>()) return Op::ne;
+    if (n.is_type<g::op_lt>()) return Op::lt;
+    if (n.is_type<g::op_le>()) return Op::le;
+    if (n.is_type<g::op_gt>()) return Op::gt;
+    if (n.is_type<g::op_ge>()) return Op::ge;
+    if (n.is_type<g::op_in>()) return Op::in;
+    return Op::not_in;
+  }
+
+  Expr* number(const Node& n) {
+    Span s = span(n);
+    Expr* e = ast_.new_expr(ExprKind::number, s);
+    e->text = text(n);
+    std::string_view t = e->text;
+    size_t digits_end = 0;
+    size_t digit_count = 0;
+    while (digits_end < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits_end])) || t[digits_end] == '_' || t[digits_end] == '.')) {
+      if (std::isdigit(static_cast<unsigned char>(t[digits_end]))) ++digit_count;
+      ++digits_end;
+    }
+    std::string_view digits = t.substr(0, digits_end);
+    std::string_view unit = t.substr(digits_end);
+    if (digit_count > limits_.max_literal_digits) {
+      error("E0008", s, fmt::format("number literal has {} digits, more than the limit of {}", digit_count, limits_.max_literal_digits),
+            "exact decimals hold at most 38 significant digits");
+      return e;
+    }
+    Decimal value;
+    if (Decimal::parse(digits, value, true) != DecimalStatus::ok) {
+      error("E0602", s, fmt::format("number `{}` is out of range", e->text), "numbers hold at most 20 digits before the point and 18 after it");
+      return e;
+    }
+    if (!unit.empty()) {
+      struct UnitScale {
+        std::string_view unit;
+        int64_t multiply;
+        int64_t divide;
+      };
+      static constexpr UnitScale kUnits[] = {{"%", 1, 100}, {"k", 1000, 1}, {"M", 1000000, 1}, {"万", 10000, 1}, {"亿", 100000000, 1}};
+      const UnitScale* found = nullptr;
+      for (const auto& u : kUnits)
+        if (u.unit == unit) found = &u;
+      if (found == nullptr) {
+        std::string help = "a number takes at most one unit, right after it: `%`, `k`, `M`, `万` or `亿`";
+        if (!unit.empty() && (unit[0] == 'e' || unit[0] == 'E') && unit.size() > 1 && std::isdigit(static_cast<unsigned char>(unit[1])))
+          help = "there is no exponent notation: write the number out, or use a unit such as `万`";
+        error("E0005", {static_cast<uint32_t>(s.begin + digits_end), s.end}, fmt::format("invalid number unit `{}` in `{}`", unit, e->text), help);
+        return e;
+      }
+      DecimalStatus st = Decimal::mul(value, Decimal::from_int(found->multiply), value);
+      if (st == DecimalStatus::ok) st = Decimal::div(value, Decimal::from_int(found->divide), value);
+      if (st != DecimalStatus::ok) {
+        error("E0602", s, fmt::format("number `{}` is out of range", e->text), "numbers hold at most 20 digits before the point and 18 after it");
+        return e;
+      }
+    }
+    e->number = value;
+    return e;
+  }
+
+  const SourceFile& source_;
+  Ast& ast_;
+  Diagnostics& diagnostics_;
+  const ParseLimits& limits_;
+};
+
+// Deepest bracket nesting, found before parsing so that a hostile file cannot
+// drive the recursive-descent parser into a stack overflow.
+bool check_nesting(const SourceFile& source, const ParseLimits& limits, Diagnostics& diagnostics) {
+  std::string_view t = source.text();
+  uint32_t depth = 0;
+  for (size_t i = source.content_begin(); i < t.size(); ++i) {
+    char c = t[i];
+    if (c == '#') {
+      while (i < t.size() && t[i] != '\n') ++i;
+    } else if (c == '"') {
+      for (++i; i < t.size() && t[i] != '"' && t[i] != '\n'; ++i)
+        if (t[i] == '\\') ++i;
+    } else if (c == '(' || c == '[' || c == '{') {
+      if (++depth > limits.max_nesting) {
+        Diagnostic d;
+        d.code = "E0007";
+        d.span = {static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)};
+        d.message = fmt::format("brackets nested more than {} levels deep", limits.max_nesting);
+        d.help = "split the expression into `let` declarations";
+        diagnostics.push_back(std::move(d));
+        return false;
+      }
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    }
+  }
+  return true;
+}
+
+// Where to resume after a syntax error: the start of the next line that begins
+// with a declaration keyword.
+size_t resume_point(std::string_view t, size_t error_at) {
+  size_t i = t.find('\n', error_at);
+  while (i != std::string_view::npos) {
+    size_t p = i + 1;
+    while (p < t.size() && (t[p] == ' ' || t[p] == '\t' || t[p] == '\r')) ++p;
+    for (const char* kw : kDeclarationKeywords) {
+      size_t len = std::strlen(kw);
+      if (t.compare(p, len, kw) == 0 && (p + len >= t.size() || !is_ident_byte(static_cast<unsigned char>(t[p + len]))))
+        return p;
+    }
+    i = t.find('\n', p);
+  }
+  return t.size();
+}
+
+size_t skip_blank(std::string_view t, size_t pos) {
+  while (pos < t.size()) {
+    char c = t[pos];
+    if (c == '#') {
+      while (pos < t.size() && t[pos] != '\n') ++pos;
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
+      ++pos;
+    } else {
+      break;
+    }
+  }
+  return pos;
+}
+
+Diagnostic syntax_error(uint32_t at, std::string message, std::string help = {}) {
+  Diagnostic d;
+  d.code = "E0001";
+  d.span = {at, at + 1};
+  d.message = std::move(message);
+  d.help = std::move(help);
+  return d;
+}
+
+// Text at the error spot that does not start a declaration: explain what can.
+Diagnostic unknown_declaration(std::string_view t, size_t at) {
+  size_t end = at;
+  while (end < t.size() && is_ident_byte(static_cast<unsigned char>(t[end]))) ++end;
+  std::string word(t.substr(at, end - at));
+  Diagnostic d = syntax_error(static_cast<uint32_t>(at),
+                              word.empty() ? "expected a declaration" : fmt::format("expected a declaration, found `{}`", word));
+  d.span.end = static_cast<uint32_t>(std::max(end, at + 1));
+  std::vector<std::string> keywords(kDeclarationKeywords.begin(), kDeclarationKeywords.end());
+  std::string guess = word.empty() ? std::string() : closest_name(word, keywords);
+  if (!guess.empty())
+    d.help = fmt::format("did you mean `{}`?", guess);
+  else
+    d.help = "a declaration starts with `ruleset`, `enum`, `input`, `let`, `tiers`, `segments`, `catalog`, `output`, `strategy`, `constraint` or `invariant`";
+  return d;
+}
+
+}  // namespace
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string closest_name(std::string_view name, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(1, std::min<size_t>(3, name.size() / 3 + 1)) + 1;
+  for (const auto& c : candidates) {
+    size_t d = edit_distance(name, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+std::unique_ptr<Ast> parse_source(const SourceFile& source, Diagnostics& diagnostics, const ParseLimits& limits) {
+  auto ast = std::make_unique<Ast>();
+  std::string_view t = source.text();
+  if (t.size() > limits.max_file_bytes) {
+    Diagnostic d = syntax_error(0, fmt::format("rule file is {} bytes, more than the limit of {}", t.size(), limits.max_file_bytes));
+    d.code = "E0010";
+    diagnostics.push_back(std::move(d));
+    return ast;
+  }
+  if (size_t bad = find_invalid_utf8(t); bad != std::string_view::npos) {
+    uint32_t line = source.line_of(static_cast<uint32_t>(bad));
+    Diagnostic d = syntax_error(static_cast<uint32_t>(bad),
+                                fmt::format("invalid UTF-8 byte 0x{:02x} at line {}, byte column {}", static_cast<unsigned char>(t[bad]), line,
+                                            bad - source.line_begin(line) + 1));
+    d.code = "E0002";
+    d.help = "save the file as UTF-8";
+    diagnostics.push_back(std::move(d));
+    return ast;
+  }
+  if (!check_nesting(source, limits, diagnostics)) return ast;
+
+  Builder builder(source, *ast, diagnostics, limits);
+  size_t pos = source.content_begin();
+  while ((pos = skip_blank(t, pos)) < t.size()) {
+    pegtl::memory_input<> in(t.data() + pos, t.data() + t.size(), source.name(), pos, 1, 1);
+    try {
+      auto root = pegtl::parse_tree::parse<g::one_declaration, Node, selector, pegtl::nothing,
+                                           g::control>(in);
+      size_t next = static_cast<size_t>(in.current() - t.data());
+      if (root && !root->children.empty()) {
+        builder.declaration(*root->children.front());
+        pos = next;
+        continue;
+      }
+      diagnostics.push_back(unknown_declaration(t, next));
+      pos = resume_point(t, next);
+    } catch (const pegtl::parse_error& e) {
+      size_t at = e.positions().empty() ? pos : e.positions().front().byte;
+      std::string message(e.message());
+      diagnostics.push_back(syntax_error(static_cast<uint32_t>(at), message));
+      pos = resume_point(t, at);
+    }
+  }
+  return ast;
+}
+
+}  // namespace segrule
