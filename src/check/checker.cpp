@@ -1153,6 +1153,18 @@ class Checker {
     }
   }
 
+  // A catalog item or enum value compared with text compares by its name:
+  // `p in products_held` where the extract lists product names as strings.
+  void text_of_symbol(uint32_t& a, const Type& other) {
+    const Type& t = p_.nodes[a].type;
+    bool other_text = other.base == BaseType::string || (other.base == BaseType::list && other.element == BaseType::string);
+    if (t.base != BaseType::symbol || !other_text) return;
+    uint32_t n = add_node(Code::symbol_text, Type::of(BaseType::string, t.nullable), p_.nodes[a].span);
+    p_.nodes[n].domain = t.domain;
+    p_.nodes[n].args = {a};
+    a = fold(n);
+  }
+
   uint32_t check_comparison(const Expr* e) {
     const Expr* le = e->args[0];
     const Expr* re = e->args[1];
@@ -1165,9 +1177,13 @@ class Checker {
       b = check(re, p_.nodes[a].type.non_null());
     }
     if (is_error(a) || is_error(b)) return error_node(e->span);
+    bool equality = e->op == Op::eq || e->op == Op::ne;
+    if (equality) {
+      text_of_symbol(a, p_.nodes[b].type);
+      text_of_symbol(b, p_.nodes[a].type);
+    }
     const Type& at = p_.nodes[a].type;
     const Type& bt = p_.nodes[b].type;
-    bool equality = e->op == Op::eq || e->op == Op::ne;
     if (!comparable(at, bt)) {
       bool enums = at.base == BaseType::symbol && bt.base == BaseType::symbol;
       error(enums ? "E0302" : "E0301", e->span,
@@ -1205,6 +1221,7 @@ class Checker {
     }
     if (is_error(a) || is_error(b)) return error_node(e->span);
     if (!require_non_null(a, le)) return error_node(e->span);
+    text_of_symbol(a, p_.nodes[b].type);
     const Type& bt = p_.nodes[b].type;
     if (bt.base != BaseType::list) {
       error("E0301", re->span, fmt::format("`in` needs a list on its right, but `{}` is {}", text_of(re->span), tname(bt)),

@@ -64,7 +64,7 @@ struct Domain {
 enum class Code : uint8_t {
   constant, slot, local, attribute, neg, not_, add, sub, mul, div, eq, ne, lt, le, gt, ge, in, not_in,
   coalesce, and_, or_, if_then, is_null, is_not_null, make_list, min, max, abs, round, share, rank, count,
-  days_between, years_between, starts_with, contains, list_contains, all, any
+  days_between, years_between, starts_with, contains, list_contains, symbol_text, all, any
 };
 
 // One node of a compiled expression; children are indices into Program::nodes.

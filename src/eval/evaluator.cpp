@@ -138,6 +138,7 @@ class Machine {
         return Value::of_bool(s.text.compare(0, prefix.text.size(), prefix.text) == 0 && s.text.size() >= prefix.text.size());
       }
       case Code::contains: return Value::of_bool(eval(n.args[0]).text.find(eval(n.args[1]).text) != std::string::npos);
+      case Code::symbol_text: return Value::of_string(p_.domains[n.domain].ids[eval(n.args[0]).symbol]);
       case Code::list_contains: return Value::of_bool(list_has(eval(n.args[0]), eval(n.args[1])));
       case Code::all: case Code::any: break;  // invariants only; not compiled by this version
     }

@@ -165,6 +165,29 @@ std::optional<std::string> key_text(const Program& p, const JsonValue& object) {
   return std::nullopt;
 }
 
+// The key of a record that is not valid JSON, when its member is still
+// readable (`{"id":"C7", "aum": NaN}`), so the error entry can name the record.
+std::optional<std::string> salvage_key(std::string_view text, const std::string& key) {
+  std::string quoted = "\"" + key + "\"";
+  size_t at = text.find(quoted);
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t i = at + quoted.size();
+  auto skip = [&] { while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i; };
+  skip();
+  if (i >= text.size() || text[i] != ':') return std::nullopt;
+  ++i;
+  skip();
+  size_t begin = i;
+  if (i < text.size() && text[i] == '"') {
+    size_t end = text.find('"', i + 1);
+    if (end == std::string_view::npos || text.substr(i + 1, end - i - 1).find('\\') != std::string_view::npos) return std::nullopt;
+    return std::string(text.substr(i + 1, end - i - 1));
+  }
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '-' || text[i] == '.')) ++i;
+  if (i == begin) return std::nullopt;
+  return std::string(text.substr(begin, i - begin));
+}
+
 }  // namespace
 
 std::string mask_pii(std::string_view text) {
@@ -193,11 +216,13 @@ bool record_from_json(const Program& p, std::string_view text, const RecordLimit
   problem.key.reset();
   if (text.size() > limits.max_record_bytes) {
     problem.message = fmt::format("record is {} bytes, more than the limit of {} bytes", text.size(), limits.max_record_bytes);
+    if (p.key_field != kNone) problem.key = salvage_key(text.substr(0, 4096), p.inputs[p.key_field].name);
     return false;
   }
   auto parsed = parse_json(text, JsonLimits{limits.max_depth, limits.max_record_bytes});
   if (auto* err = std::get_if<JsonError>(&parsed)) {
-    problem.message = fmt::format("malformed JSON at byte {}: {}", err->offset + 1, err->message);
+    problem.message = fmt::format("malformed JSON at column {}: {}", err->offset + 1, err->message);
+    if (p.key_field != kNone) problem.key = salvage_key(text, p.inputs[p.key_field].name);
     return false;
   }
   return record_from_json_value(p, std::get<JsonValue>(parsed), slots, problem);
