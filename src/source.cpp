@@ -95,10 +95,19 @@ std::string render_diagnostics(const Diagnostics& diagnostics, const SourceFile*
       end = std::min<uint32_t>(std::max(end, begin), static_cast<uint32_t>(line.size()));
       int lead = text_width(line.substr(0, begin));
       int marks = std::max(1, text_width(line.substr(begin, end - begin)));
+      // Echo tabs and pad other characters by their width, so the caret lines up.
       std::string caret_line;
-      for (size_t i = 0; i < begin; ++i)  // keep tabs so the caret lines up
+      for (size_t i = 0; i < begin;) {
+        size_t n = 1;
+        unsigned char c = static_cast<unsigned char>(line[i]);
+        if (c >= 0xF0) n = 4;
+        else if (c >= 0xE0) n = 3;
+        else if (c >= 0xC0) n = 2;
         if (line[i] == '\t') caret_line += '\t';
-      caret_line.append(static_cast<size_t>(lead) - (caret_line.size()), ' ');
+        else caret_line.append(static_cast<size_t>(text_width(line.substr(i, n))), ' ');
+        i += n;
+      }
+      (void)lead;
       caret_line.append(static_cast<size_t>(marks), '^');
       out += fmt::format("{} |\n{} | {}\n{} | {}\n", pad, number, line, pad, caret_line);
       if (!d.help.empty()) out += fmt::format("{} = help: {}\n", pad, d.help);

@@ -26,19 +26,19 @@ enum class Context : uint8_t { constant, rules, strategy, constraint, invariant 
 
 const char* bind_kind_text(BindKind k) {
   switch (k) {
-    case BindKind::input: return "input field";
-    case BindKind::let: return "let";
-    case BindKind::decision: return "decision";
-    case BindKind::primary: return "primary segment";
-    case BindKind::as_of: return "built-in value";
-    case BindKind::enum_: return "enum";
-    case BindKind::catalog: return "catalog";
-    case BindKind::output: return "output";
-    case BindKind::strategy: return "strategy";
-    case BindKind::constraint: return "constraint";
-    case BindKind::invariant: return "invariant";
+    case BindKind::input: return "an input field";
+    case BindKind::let: return "a let";
+    case BindKind::decision: return "a decision";
+    case BindKind::primary: return "a primary segment";
+    case BindKind::as_of: return "a built-in value";
+    case BindKind::enum_: return "an enum";
+    case BindKind::catalog: return "a catalog";
+    case BindKind::output: return "an output";
+    case BindKind::strategy: return "a strategy";
+    case BindKind::constraint: return "a constraint";
+    case BindKind::invariant: return "an invariant";
   }
-  return "name";
+  return "a name";
 }
 
 struct Function {
@@ -156,7 +156,6 @@ class Checker {
   void declare_domains() {
     for (const EnumDecl& e : ast_.enums) {
       uint32_t d = new_domain(DomainKind::enum_, e.name);
-      if (e.values.empty()) error("E0108", e.span, fmt::format("enum `{}` has no values", e.name));
       for (const EnumValue& v : e.values) add_value(d, v.name, v.label, v.span, "enum");
       domain_by_name_.emplace(e.name, d);
     }
@@ -181,9 +180,6 @@ class Checker {
             error("E0107", dec.rows[i].span, fmt::format("`otherwise` must be the last row of `{}`: the rows after it can never match", dec.name),
                   "move this row to the end");
         }
-      } else {
-        for (const Row& r : dec.rows)
-          if (r.condition == nullptr) error("E0107", r.span, "a segment row needs `when` and a condition", "segments have no `otherwise`: every matching row applies");
       }
     }
   }
@@ -196,16 +192,14 @@ class Checker {
     auto [it, inserted] = globals_.emplace(name, Binding{kind, index, span});
     if (!inserted) {
       uint32_t line = p_.source->line_of(it->second.span.begin);
-      error("E0102", span, fmt::format("`{}` is already declared (as a {} on line {})", name, bind_kind_text(it->second.kind), line),
+      error("E0102", span, fmt::format("`{}` is already declared (as {} on line {})", name, bind_kind_text(it->second.kind), line),
             "names are declared once per file: rename one of them");
     }
   }
 
   void declare_names() {
     globals_.emplace("as_of", Binding{BindKind::as_of, kNone, {}});
-    for (size_t i = 0; i < ast_.enums.size(); ++i) bind(ast_.enums[i].name, BindKind::enum_, domain_by_name_[ast_.enums[i].name], ast_.enums[i].span);
-    for (size_t i = 0; i < ast_.catalogs.size(); ++i) bind(ast_.catalogs[i].name, BindKind::catalog, domain_by_name_[ast_.catalogs[i].name], ast_.catalogs[i].span);
-    if (ast_.inputs.empty()) {
+    if (ast_.inputs.empty() && !ast_.order.empty()) {
       error("E0103", {p_.source->content_begin(), p_.source->content_begin()}, "the rule file declares no `input`",
             "declare the record's fields: `input customer key id { id : string ... }`");
     }
@@ -213,15 +207,27 @@ class Checker {
       error("E0104", ast_.inputs[i].span, "a file holds one `input` declaration: this is a second one", "merge the fields into one `input`");
     for (size_t i = 1; i < ast_.outputs.size(); ++i)
       error("E0104", ast_.outputs[i].span, "a file holds one `output` declaration: this is a second one", "merge the fields into one `output`");
-    for (size_t i = 0; i < ast_.lets.size(); ++i) bind(ast_.lets[i].name, BindKind::let, static_cast<uint32_t>(i), ast_.lets[i].span);
-    for (size_t i = 0; i < ast_.decisions.size(); ++i) bind(ast_.decisions[i].name, BindKind::decision, static_cast<uint32_t>(i), ast_.decisions[i].span);
-    for (size_t i = 0; i < ast_.strategies.size(); ++i) bind(ast_.strategies[i].name, BindKind::strategy, static_cast<uint32_t>(i), ast_.strategies[i].span);
-    for (size_t i = 0; i < ast_.constraints.size(); ++i) bind(ast_.constraints[i].name, BindKind::constraint, static_cast<uint32_t>(i), ast_.constraints[i].span);
-    for (size_t i = 0; i < ast_.invariants.size(); ++i) bind(ast_.invariants[i].name, BindKind::invariant, static_cast<uint32_t>(i), ast_.invariants[i].span);
+    // Bound in file order, so that a duplicate is reported where it is declared the second time.
+    struct Pending {
+      const std::string* name;
+      BindKind kind;
+      uint32_t index;
+      Span span;
+    };
+    std::vector<Pending> pending;
+    for (const auto& e : ast_.enums) pending.push_back({&e.name, BindKind::enum_, domain_by_name_[e.name], e.span});
+    for (const auto& c : ast_.catalogs) pending.push_back({&c.name, BindKind::catalog, domain_by_name_[c.name], c.span});
+    for (size_t i = 0; i < ast_.lets.size(); ++i) pending.push_back({&ast_.lets[i].name, BindKind::let, static_cast<uint32_t>(i), ast_.lets[i].span});
+    for (size_t i = 0; i < ast_.decisions.size(); ++i) pending.push_back({&ast_.decisions[i].name, BindKind::decision, static_cast<uint32_t>(i), ast_.decisions[i].span});
+    for (size_t i = 0; i < ast_.strategies.size(); ++i) pending.push_back({&ast_.strategies[i].name, BindKind::strategy, static_cast<uint32_t>(i), ast_.strategies[i].span});
+    for (size_t i = 0; i < ast_.constraints.size(); ++i) pending.push_back({&ast_.constraints[i].name, BindKind::constraint, static_cast<uint32_t>(i), ast_.constraints[i].span});
+    for (size_t i = 0; i < ast_.invariants.size(); ++i) pending.push_back({&ast_.invariants[i].name, BindKind::invariant, static_cast<uint32_t>(i), ast_.invariants[i].span});
     if (!ast_.inputs.empty())
-      for (size_t i = 0; i < ast_.inputs[0].fields.size(); ++i) bind(ast_.inputs[0].fields[i].name, BindKind::input, static_cast<uint32_t>(i), ast_.inputs[0].fields[i].span);
+      for (size_t i = 0; i < ast_.inputs[0].fields.size(); ++i) pending.push_back({&ast_.inputs[0].fields[i].name, BindKind::input, static_cast<uint32_t>(i), ast_.inputs[0].fields[i].span});
     if (!ast_.outputs.empty())
-      for (size_t i = 0; i < ast_.outputs[0].fields.size(); ++i) bind(ast_.outputs[0].fields[i].name, BindKind::output, static_cast<uint32_t>(i), ast_.outputs[0].fields[i].span);
+      for (size_t i = 0; i < ast_.outputs[0].fields.size(); ++i) pending.push_back({&ast_.outputs[0].fields[i].name, BindKind::output, static_cast<uint32_t>(i), ast_.outputs[0].fields[i].span});
+    std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.span.begin < b.span.begin; });
+    for (const Pending& b : pending) bind(*b.name, b.kind, b.index, b.span);
   }
 
   // A written type -> Type. `owner` names the field for inline enums.
@@ -636,7 +642,7 @@ class Checker {
           auto g = globals_.find(st.target);
           std::string guess = closest_name(st.target, output_names());
           error("E0207", st.target_span,
-                g != globals_.end() ? fmt::format("`{}` is a {}, not an output: strategies set outputs", st.target, bind_kind_text(g->second.kind))
+                g != globals_.end() ? fmt::format("`{}` is {}, not an output: strategies set outputs", st.target, bind_kind_text(g->second.kind))
                                     : fmt::format("unknown output `{}`", st.target),
                 guess.empty() ? "declare it in `output { ... }`" : fmt::format("did you mean `{}`?", guess));
           break;
@@ -656,13 +662,16 @@ class Checker {
         cs.kind = st.kind == StatementKind::assign ? StatementKindC::assign : StatementKindC::append;
         Type expected = is_list ? ft.element_type() : ft.non_null();
         cs.value = check(st.value, expected);
-        const Type& vt = p_.nodes[cs.value].type;
+        Type vt = p_.nodes[cs.value].type;
         if (vt.base == BaseType::error) break;
         bool ok = is_list ? (assignable(vt, expected) || (vt.base == BaseType::list && assignable(vt.element_type(), expected)))
                           : assignable(vt, ft.non_null()) || (vt.nullable && assignable(vt.non_null(), ft.non_null()));
         if (!ok) {
-          error(expected.base == BaseType::symbol && vt.base == BaseType::symbol ? "E0304" : "E0301", st.value->span,
-                fmt::format("`{}` is {}, but `{}` takes {}", text_of(st.value->span), tname(vt), st.target, tname(expected)),
+          bool symbols = expected.base == BaseType::symbol && vt.base == BaseType::symbol;
+          error(symbols ? "E0304" : "E0301", st.value->span,
+                symbols ? fmt::format("`{}` is a value of `{}`, but `{}` takes a value of `{}`", text_of(st.value->span),
+                                      p_.domains[vt.domain].name, st.target, p_.domains[expected.domain].name)
+                        : fmt::format("`{}` is {}, but `{}` takes {}", text_of(st.value->span), tname(vt), st.target, tname(expected)),
                 expected.base == BaseType::symbol ? allowed_values(expected.domain) : std::string());
         }
         break;
@@ -795,7 +804,7 @@ class Checker {
 
   // Rejects a possibly-null value where a value is needed, with the fix.
   bool require_non_null(uint32_t n, const Expr* e) {
-    const Type& t = p_.nodes[n].type;
+    Type t = p_.nodes[n].type;
     if (!t.nullable || t.base == BaseType::error) return true;
     std::string text = text_of(e->span);
     error("E0401", e->span, fmt::format("`{}` may be null here", text),
@@ -824,7 +833,7 @@ class Checker {
   uint32_t condition(const Expr* e) {
     uint32_t n = check(e, Type::of(BaseType::boolean));
     if (is_error(n)) return n;
-    const Type& t = p_.nodes[n].type;
+    Type t = p_.nodes[n].type;
     if (t.base != BaseType::boolean) {
       error("E0305", e->span, fmt::format("a condition must be true or false, but `{}` is {}", text_of(e->span), tname(t)),
             t.is_numeric() ? "compare it, e.g. `aum >= 100万`" : std::string());
@@ -983,13 +992,15 @@ class Checker {
       return error_node(e->span);
     }
     if (g != globals_.end()) {
-      error("E0206", e->span, fmt::format("`{}` is a {}, not a value", name, bind_kind_text(g->second.kind)));
+      error("E0206", e->span, fmt::format("`{}` is {}, not a value", name, bind_kind_text(g->second.kind)));
       return error_node(e->span);
     }
     if (expected.base == BaseType::symbol) {
       const Domain& d = p_.domains[expected.domain];
       std::string guess = closest_name(name, d.ids);
-      error("E0304", e->span, fmt::format("`{}` is not a value of `{}`", name, d.name),
+      bool catalog = d.kind == DomainKind::catalog;
+      error(catalog ? "E0303" : "E0304", e->span,
+            catalog ? fmt::format("`{}` is not an item of catalog `{}`", name, d.name) : fmt::format("`{}` is not a value of `{}`", name, d.name),
             guess.empty() ? allowed_values(expected.domain) : fmt::format("did you mean `{}`? {}", guess, allowed_values(expected.domain)));
       return error_node(e->span);
     }
@@ -1026,7 +1037,7 @@ class Checker {
     (void)expected;
     uint32_t b = check(base, Type{});
     if (is_error(b)) return b;
-    const Type& bt = p_.nodes[b].type;
+    Type bt = p_.nodes[b].type;
     if (bt.base != BaseType::symbol || p_.domains[bt.domain].kind != DomainKind::catalog) {
       error("E0203", e->span, fmt::format("`{}` is {} and has no attribute `{}`", text_of(base->span), tname(bt), e->text),
             "attributes belong to catalog items, as in `p.risk`");
@@ -1090,7 +1101,7 @@ class Checker {
     uint32_t a = check(e->args[0], e->op == Op::not_ ? Type::of(BaseType::boolean) : Type{});
     if (is_error(a)) return a;
     if (e->op == Op::not_) {
-      const Type& t = p_.nodes[a].type;
+      Type t = p_.nodes[a].type;
       if (t.base != BaseType::boolean) {
         error("E0301", e->span, fmt::format("`not` needs true or false, but `{}` is {}", text_of(e->args[0]->span), tname(t)));
         return error_node(e->span);
@@ -1156,7 +1167,7 @@ class Checker {
   // A catalog item or enum value compared with text compares by its name:
   // `p in products_held` where the extract lists product names as strings.
   void text_of_symbol(uint32_t& a, const Type& other) {
-    const Type& t = p_.nodes[a].type;
+    Type t = p_.nodes[a].type;
     bool other_text = other.base == BaseType::string || (other.base == BaseType::list && other.element == BaseType::string);
     if (t.base != BaseType::symbol || !other_text) return;
     uint32_t n = add_node(Code::symbol_text, Type::of(BaseType::string, t.nullable), p_.nodes[a].span);
@@ -1182,8 +1193,8 @@ class Checker {
       text_of_symbol(a, p_.nodes[b].type);
       text_of_symbol(b, p_.nodes[a].type);
     }
-    const Type& at = p_.nodes[a].type;
-    const Type& bt = p_.nodes[b].type;
+    Type at = p_.nodes[a].type;
+    Type bt = p_.nodes[b].type;
     if (!comparable(at, bt)) {
       bool enums = at.base == BaseType::symbol && bt.base == BaseType::symbol;
       error(enums ? "E0302" : "E0301", e->span,
@@ -1195,7 +1206,7 @@ class Checker {
       if (!require_non_null(a, le) || !require_non_null(b, re)) return error_node(e->span);
       bool ordered = at.is_numeric() || at.base == BaseType::date || (at.base == BaseType::symbol && p_.domains[at.domain].ordered());
       if (!ordered) {
-        error("E0307", e->span, fmt::format("`{}` is not ordered: `{}` only works with numbers, dates and enums", tname(at), op_text(e->op)),
+        error("E0307", e->span, fmt::format("{} is not ordered: `{}` only works with numbers, dates and enums", tname(at), op_text(e->op)),
               at.base == BaseType::string ? "strings compare with `==`, `!=`, `in`, `starts_with` and `contains`" : "use `==`, `!=` or `in`");
         return error_node(e->span);
       }
@@ -1222,7 +1233,7 @@ class Checker {
     if (is_error(a) || is_error(b)) return error_node(e->span);
     if (!require_non_null(a, le)) return error_node(e->span);
     text_of_symbol(a, p_.nodes[b].type);
-    const Type& bt = p_.nodes[b].type;
+    Type bt = p_.nodes[b].type;
     if (bt.base != BaseType::list) {
       error("E0301", re->span, fmt::format("`in` needs a list on its right, but `{}` is {}", text_of(re->span), tname(bt)),
             bt.base == BaseType::string ? "to look for text inside a string use `contains(text, part)`" : "write a list: `x in [a, b]`");
@@ -1281,7 +1292,7 @@ class Checker {
     };
     auto arg_is = [&](size_t i, BaseType base, const char* what) {
       if (!require_non_null(args[i], e->args[i])) return false;
-      const Type& t = p_.nodes[args[i]].type;
+      Type t = p_.nodes[args[i]].type;
       bool ok = base == BaseType::number ? t.is_numeric() : t.base == base;
       if (!ok) error("E0306", e->args[i]->span, fmt::format("argument {} of `{}` must be {}, but `{}` is {}", i + 1, fn->name, what, text_of(e->args[i]->span), tname(t)));
       return ok;
@@ -1313,7 +1324,7 @@ class Checker {
         break;
       case Code::rank: {
         ok = arity(1, 1, "one enum value") && require_non_null(args[0], e->args[0]);
-        const Type& t = p_.nodes[args[0]].type;
+        Type t = p_.nodes[args[0]].type;
         if (ok && !(t.base == BaseType::symbol && p_.domains[t.domain].ordered())) {
           error("E0306", e->args[0]->span, fmt::format("`rank` needs a value of an enum or tiers, but `{}` is {}", text_of(e->args[0]->span), tname(t)));
           ok = false;
@@ -1333,7 +1344,7 @@ class Checker {
         ok = arity(2, 2, "two strings");
         if (ok && fn->code == Code::contains && p_.nodes[args[0]].type.base == BaseType::list) {
           // contains(list, item) reads as `item in list`.
-          const Type& lt = p_.nodes[args[0]].type;
+          Type lt = p_.nodes[args[0]].type;
           if (!require_non_null(args[1], e->args[1])) return error_node(e->span);
           if (!comparable(lt.element_type(), p_.nodes[args[1]].type)) {
             error("E0306", e->args[1]->span, fmt::format("`{}` is {}, but the list holds {}", text_of(e->args[1]->span), tname(p_.nodes[args[1]].type), tname(lt.element_type())));

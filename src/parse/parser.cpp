@@ -371,7 +371,7 @@ class Builder {
       for (const Expr* a : x->args) stack.push_back({a, depth + 1});
     }
     if (deepest > limits_.max_expression_depth) {
-      error("E0007", e->span, fmt::format("expression nested {} levels deep, more than the limit of {}", deepest, limits_.max_expression_depth),
+      error("E0007", e->span, fmt::format("expression has operators stacked {} deep, more than the limit of {}", deepest, limits_.max_expression_depth),
             "split the expression into `let` declarations");
       e = ast_.new_expr(ExprKind::null, e->span);
     }
@@ -530,10 +530,19 @@ class Builder {
     std::string_view unit = t.substr(digits_end);
     if (digit_count > limits_.max_literal_digits) {
       error("E0008", s, fmt::format("number literal has {} digits, more than the limit of {}", digit_count, limits_.max_literal_digits),
-            "exact decimals hold at most 38 significant digits");
+            "a number holds at most 20 digits before the point and 18 after it");
       return e;
     }
     Decimal value;
+    size_t point = digits.find('.');
+    size_t fraction_digits = 0;
+    if (point != std::string_view::npos)
+      for (char c : digits.substr(point + 1)) fraction_digits += std::isdigit(static_cast<unsigned char>(c)) ? 1 : 0;
+    if (fraction_digits > 18) {
+      error("E0602", s, fmt::format("number `{}` has {} digits after the point, more than 18", e->text, fraction_digits),
+            "exact decimals keep 18 digits after the point");
+      return e;
+    }
     if (Decimal::parse(digits, value, true) != DecimalStatus::ok) {
       error("E0602", s, fmt::format("number `{}` is out of range", e->text), "numbers hold at most 20 digits before the point and 18 after it");
       return e;
@@ -603,7 +612,15 @@ bool check_nesting(const SourceFile& source, const ParseLimits& limits, Diagnost
 
 // Where to resume after a syntax error: the start of the next line that begins
 // with a declaration keyword.
-size_t resume_point(std::string_view t, size_t error_at) {
+size_t resume_point(std::string_view t, size_t error_at, size_t declaration_start) {
+  // The error may sit on the first word of the next declaration (a `}` missing
+  // at the end of the previous one): resume right there.
+  for (const char* kw : kDeclarationKeywords) {
+    size_t len = std::strlen(kw);
+    if (error_at > declaration_start && t.compare(error_at, len, kw) == 0 &&
+        (error_at + len >= t.size() || !is_ident_byte(static_cast<unsigned char>(t[error_at + len]))))
+      return error_at;
+  }
   size_t i = t.find('\n', error_at);
   while (i != std::string_view::npos) {
     size_t p = i + 1;
@@ -630,6 +647,32 @@ size_t skip_blank(std::string_view t, size_t pos) {
     }
   }
   return pos;
+}
+
+// A missing token is reported just after the last token before it, not on
+// the next line where the parser noticed: `}` missing after the last row.
+size_t caret_position(std::string_view t, size_t at) {
+  size_t p = at;
+  while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == '\t' || t[p - 1] == '\r' || t[p - 1] == '\n')) --p;
+  if (p == at || t.substr(p, at - p).find('\n') == std::string_view::npos) return at;
+  // Only when that line does not end in a comment, which would put the caret inside it.
+  size_t line_start = t.rfind('\n', p == 0 ? 0 : p - 1);
+  line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+  if (t.substr(line_start, p - line_start).find('#') != std::string_view::npos) return at;
+  return p;
+}
+
+// When the parser stopped on a reserved word, say so: `let when = ...`.
+std::string keyword_help(std::string_view t, size_t at) {
+  static constexpr const char* kReserved[] = {"ruleset", "enum", "input", "key", "let", "tiers", "segments", "catalog", "output",
+      "strategy", "constraint", "invariant", "when", "otherwise", "score", "offer", "action", "on", "as", "drop", "reason", "if",
+      "then", "else", "and", "or", "not", "in", "true", "false", "null", "is", "pii", "all", "any"};
+  size_t end = at;
+  while (end < t.size() && is_ident_byte(static_cast<unsigned char>(t[end]))) ++end;
+  std::string_view word = t.substr(at, end - at);
+  for (const char* kw : kReserved)
+    if (word == kw) return fmt::format("`{}` is a reserved word and cannot be used as a name", word);
+  return {};
 }
 
 Diagnostic syntax_error(uint32_t at, std::string message, std::string help = {}) {
@@ -680,7 +723,7 @@ std::string closest_name(std::string_view name, const std::vector<std::string>& 
   size_t best_distance = std::max<size_t>(1, std::min<size_t>(3, name.size() / 3 + 1)) + 1;
   for (const auto& c : candidates) {
     size_t d = edit_distance(name, c);
-    if (d < best_distance) {
+    if (d < best_distance || (d == best_distance && !best.empty() && c < best)) {
       best_distance = d;
       best = c;
     }
@@ -723,12 +766,14 @@ std::unique_ptr<Ast> parse_source(const SourceFile& source, Diagnostics& diagnos
         continue;
       }
       diagnostics.push_back(unknown_declaration(t, next));
-      pos = resume_point(t, next);
+      pos = resume_point(t, next, pos);
     } catch (const pegtl::parse_error& e) {
       size_t at = e.positions().empty() ? pos : e.positions().front().byte;
-      std::string message(e.message());
-      diagnostics.push_back(syntax_error(static_cast<uint32_t>(at), message));
-      pos = resume_point(t, at);
+      Diagnostic d = syntax_error(static_cast<uint32_t>(caret_position(t, at)), std::string(e.message()));
+      // A reserved word where a name was expected: say so.
+      if (d.message.find("name") != std::string::npos || d.message.find("values") != std::string::npos) d.help = keyword_help(t, at);
+      diagnostics.push_back(std::move(d));
+      pos = resume_point(t, at, pos);
     }
   }
   return ast;

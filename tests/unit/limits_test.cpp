@@ -56,3 +56,10 @@ TEST_CASE("limits: a long `or` chain stays shallow, a long `+` chain is a depth 
   for (int i = 0; i < 300; ++i) sums += " + aum";
   CHECK(diagnostic_codes(std::string(kRules) + sums + "\n") == "E0007");
 }
+
+TEST_CASE("limits: a rule file over 4 MiB is refused with E0010, one at the limit is read") {
+  std::string base = std::string(kRules);
+  std::string at_limit = base + std::string((4u << 20) - base.size() - 1, '#') + "\n";
+  CHECK(diagnostic_codes(at_limit) == "");
+  CHECK(diagnostic_codes(at_limit + "\n") == "E0010");
+}
