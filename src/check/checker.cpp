@@ -233,6 +233,10 @@ class Checker {
   // A written type -> Type. `owner` names the field for inline enums.
   Type resolve_type(const TypeRef& t, const std::string& owner, bool allow_inline_enum) {
     Type result;
+    if (t.name == "list" && t.element.empty()) {
+      error("E0204", t.span, "`list` needs the type of its items", "write `list<string>`, `list<product>`, ...");
+      return Type{};
+    }
     if (t.name == "list") {
       Type element = resolve_type(t.element[0], owner, false);
       if (element.base == BaseType::list) {
@@ -665,7 +669,11 @@ class Checker {
         Type vt = p_.nodes[cs.value].type;
         if (vt.base == BaseType::error) break;
         bool ok = is_list ? (assignable(vt, expected) || (vt.base == BaseType::list && assignable(vt.element_type(), expected)))
-                          : assignable(vt, ft.non_null()) || (vt.nullable && assignable(vt.non_null(), ft.non_null()));
+                          : assignable(vt, ft);
+        if (!ok && !is_list && vt.nullable && assignable(vt.non_null(), ft)) {
+          require_non_null(cs.value, st.value);  // a possibly-null value into an output with a default
+          break;
+        }
         if (!ok) {
           bool symbols = expected.base == BaseType::symbol && vt.base == BaseType::symbol;
           error(symbols ? "E0304" : "E0301", st.value->span,

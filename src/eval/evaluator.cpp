@@ -23,7 +23,7 @@ Decimal arithmetic(const Program& p, uint32_t node, DecimalStatus st, Decimal re
   int line = p.source ? static_cast<int>(p.source->line_of(n.span.begin)) : 0;
   if (st == DecimalStatus::division_by_zero)
     fail(p, node, fmt::format("division by zero in `{}` (line {})", source_text(p, n.span), line));
-  fail(p, node, fmt::format("number out of range in `{}` (line {}): more than 38 significant digits", source_text(p, n.span), line));
+  fail(p, node, fmt::format("number out of range in `{}` (line {}): exact decimals hold at most 20 digits before the point", source_text(p, n.span), line));
 }
 
 // Three-way comparison of two non-null values of one type.

@@ -543,7 +543,12 @@ class Builder {
             "exact decimals keep 18 digits after the point");
       return e;
     }
-    if (Decimal::parse(digits, value, true) != DecimalStatus::ok) {
+    DecimalStatus parsed = Decimal::parse(digits, value, true);
+    if (parsed == DecimalStatus::syntax) {
+      error("E0005", s, fmt::format("malformed number `{}`", e->text), "`_` may only stand between two digits, as in `1_000_000`");
+      return e;
+    }
+    if (parsed != DecimalStatus::ok) {
       error("E0602", s, fmt::format("number `{}` is out of range", e->text), "numbers hold at most 20 digits before the point and 18 after it");
       return e;
     }
