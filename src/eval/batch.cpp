@@ -123,6 +123,7 @@ BatchCounts run_batch(const Program& p, std::string_view input, const BatchOptio
     return counts;
   }
 
+  if (options.format == InputFormat::json && input.find_first_not_of(" \t\r\n") == std::string_view::npos) return counts;
   if (options.format == InputFormat::json) {
     // A JSON array of records: split without building, then each element is one record.
     size_t line = 1;

@@ -234,8 +234,12 @@ CsvColumns csv_columns(const Program& p, const std::vector<CsvCell>& header) {
   for (const CsvCell& cell : header) {
     auto it = p.input_index.find(cell.text);
     uint32_t field = it == p.input_index.end() ? kNone : it->second;
-    if (field != kNone && c.column_of_field[field] == kNone) c.column_of_field[field] = static_cast<uint32_t>(c.field_of_column.size());
-    else field = kNone;
+    if (field != kNone && c.column_of_field[field] != kNone) {
+      c.header_error = fmt::format("column `{}` appears twice in the CSV header", cell.text);
+      field = kNone;
+    } else if (field != kNone) {
+      c.column_of_field[field] = static_cast<uint32_t>(c.field_of_column.size());
+    }
     c.field_of_column.push_back(field);
   }
   return c;
@@ -247,6 +251,10 @@ bool record_from_csv(const Program& p, const CsvColumns& columns, const std::vec
   if (p.key_field != kNone) {
     uint32_t kc = columns.column_of_field[p.key_field];
     if (kc != kNone && kc < cells.size() && !cells[kc].text.empty()) problem.key = cells[kc].text;
+  }
+  if (!columns.header_error.empty()) {
+    problem.message = columns.header_error;
+    return false;
   }
   if (cells.size() != columns.field_of_column.size()) {
     problem.message = fmt::format("row has {} cells, but the header has {} columns", cells.size(), columns.field_of_column.size());

@@ -33,6 +33,7 @@ bool record_from_json_value(const Program& program, const JsonValue& object, std
 struct CsvColumns {
   std::vector<uint32_t> field_of_column;  // input index per column, kNone for undeclared columns
   std::vector<uint32_t> column_of_field;  // column per input field, kNone when absent
+  std::string header_error;               // a header that names a field twice makes every row ambiguous
 };
 CsvColumns csv_columns(const Program& program, const std::vector<CsvCell>& header);
 bool record_from_csv(const Program& program, const CsvColumns& columns, const std::vector<CsvCell>& cells,

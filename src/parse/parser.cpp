@@ -26,7 +26,7 @@ using selector = pegtl::parse_tree::selector<Rule,
         g::op_neg, g::op_not, g::op_mul, g::op_div, g::op_add, g::op_sub, g::op_eq, g::op_ne, g::op_le, g::op_ge,
         g::op_lt, g::op_gt, g::op_in, g::op_not_in, g::op_is_null, g::op_is_not_null, g::quant_all, g::quant_any,
         g::plus_equals, g::pii_mark, g::nullable_mark, g::otherwise_mark,
-        g::list_lit, g::call, g::member, g::if_expr, g::quantifier,
+        g::list_lit, g::call, g::member, g::if_expr, g::quantifier, g::paren_expr,
         g::ruleset_decl, g::enum_decl, g::input_decl, g::let_decl, g::tiers_decl, g::segments_decl, g::catalog_decl,
         g::output_decl, g::strategy_decl, g::constraint_decl, g::invariant_decl,
         g::meta_entry, g::enum_value, g::field_decl, g::key_clause, g::default_value, g::tier_row, g::segment_row,
@@ -68,6 +68,9 @@ class Builder {
     uint32_t begin = offset(n.m_begin.data);
     uint32_t end = n.has_content() ? offset(n.m_end.data) : begin;
     if (!n.has_content() && !n.children.empty()) end = span(*n.children.back()).end;
+    // Token rules swallow the blanks after them; a span ends at the last character.
+    std::string_view t = source_.text();
+    while (end > begin && (t[end - 1] == ' ' || t[end - 1] == '\t' || t[end - 1] == '\r' || t[end - 1] == '\n')) --end;
     return {begin, std::max(begin, end)};
   }
   uint32_t offset(const char* p) const { return static_cast<uint32_t>(p - source_.text().data()); }
@@ -402,6 +405,11 @@ class Builder {
     if (n.is_type<g::identifier>()) {
       Expr* e = ast_.new_expr(ExprKind::name, s);
       e->text = text(n);
+      return e;
+    }
+    if (n.is_type<g::paren_expr>()) {  // the parentheses belong to the expression's span
+      Expr* e = build(*n.children[0]);
+      e->span = s;
       return e;
     }
     if (n.is_type<g::list_lit>()) {
