@@ -630,7 +630,10 @@ size_t resume_point(std::string_view t, size_t error_at, size_t declaration_star
   // at the end of the previous one): resume right there.
   for (const char* kw : kDeclarationKeywords) {
     size_t len = std::strlen(kw);
-    if (error_at > declaration_start && t.compare(error_at, len, kw) == 0 &&
+    size_t line_start = t.rfind('\n', error_at == 0 ? 0 : error_at - 1);
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    bool first_on_line = t.substr(line_start, error_at - line_start).find_first_not_of(" \t") == std::string_view::npos;
+    if (error_at > declaration_start && first_on_line && t.compare(error_at, len, kw) == 0 &&
         (error_at + len >= t.size() || !is_ident_byte(static_cast<unsigned char>(t[error_at + len]))))
       return error_at;
   }

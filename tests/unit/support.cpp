@@ -61,7 +61,7 @@ input customer key id {
   age : int
   name : string pii
   occupation : string?
-  rating : rating
+  credit : rating
   opened : date
   held : list<string>
   vip : bool

@@ -28,7 +28,7 @@ std::string eval_batch(const Program& program, const std::string& input, InputFo
 
 // A minimal ruleset header + input, so a test can add just the declarations it is about.
 // Input fields: id : string (key), aum : money, age : int, name : string pii, occupation : string?,
-// rating : rating (enum rating [C, B, BB, BBB, A, AA, AAA]), opened : date, held : list<string>,
+// credit : rating (enum rating [C, B, BB, BBB, A, AA, AAA]), opened : date, held : list<string>,
 // vip : bool, bonus : money = 0
 std::string with_prelude(const std::string& declarations);
 
