@@ -18,26 +18,12 @@ using testing::compile_text;
 using testing::diagnostic_codes;
 using testing::first_diagnostic;
 
-// 18 lines; a snippet's first line is line 19.
-constexpr std::string_view kBase = R"(ruleset t { version "1" effective 2025-01-01 }
-enum rating [C, B, BB, BBB, A, AA, AAA]
-enum grade [R1, R2, R3]
-input customer key id {
-  id : string
-  aum : money
-  age : int
-  name : string pii
-  occupation : string?
-  credit : rating
-  opened : date
-  held : list<string>
-  vip : bool
-  bonus : money = 0
-}
+// with_prelude (14 lines) plus these 4: a snippet's first line is line 19.
+const std::string kBase = testing::with_prelude(R"(enum grade [R1, R2, R3]
 tiers value_tier { gold "G" when aum >= 100  silver "S" otherwise }
 catalog product { risk : grade  min_aum : money = 0  gold "金" { risk: R1 }  bond "债" { risk: R2, min_aum: 5万 } }
 output { cadence : enum [yearly, monthly] = yearly  advisor : string  actions : list<string>  offers : list<product> }
-)";
+)");
 
 // A snippet is added after kBase, unless it starts with '!': then it is the whole file.
 std::string text_of(std::string_view snippet) {

@@ -20,26 +20,8 @@ using testing::eval_batch;
 using testing::eval_record;
 using testing::first_diagnostic;
 
-// The declarations every case builds on; 14 lines, so the first line a case adds is 15.
-// (testing::with_prelude names both an enum and a field `rating`, which the checker rightly
-// rejects as a duplicate name, so these tests carry their own.)
-constexpr std::string_view kPrelude = R"(ruleset t { version "1" effective 2025-01-01 }
-enum rating [C, B, BB, BBB, A, AA, AAA]
-input customer key id {
-  id : string
-  aum : money
-  age : int
-  name : string pii
-  occupation : string?
-  credit : rating
-  opened : date
-  held : list<string>
-  vip : bool
-  bonus : money = 0
-}
-)";
-
-std::string rules(std::string_view declarations) { return std::string(kPrelude) + std::string(declarations); }
+// Every case builds on testing::with_prelude (14 lines), so the first line a case adds is 15.
+std::string rules(std::string_view declarations) { return testing::with_prelude(std::string(declarations)); }
 
 // Raw JSON text per member; a change to "" removes the member.
 using Fields = std::vector<std::pair<std::string, std::string>>;
