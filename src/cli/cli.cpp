@@ -1,0 +1,69 @@
+#include "cli/cli.hpp"
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "check/checker.hpp"
+
+namespace segrule::cli {
+
+int misuse(const std::string& message) {
+  // One line of advice instead of the whole usage: the message is what matters.
+  fmt::print(stderr, "segrule: {}\nrun `segrule help` for the commands and their options\n", message);
+  return kMisuse;
+}
+
+bool read_file(const std::string& path, std::string& out, std::string& error) {
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    out = ss.str();
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
+    return false;
+  }
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+// Compiles a rule file, printing its diagnostics to stderr.
+std::shared_ptr<Program> load_rules(const std::string& path, int& status) {
+  std::string text, error;
+  if (!read_file(path, text, error)) {
+    fmt::print(stderr, "segrule: {}\n", error);
+    status = kMisuse;
+    return nullptr;
+  }
+  auto source = std::make_shared<SourceFile>(path, std::move(text));
+  Diagnostics diagnostics;
+  auto program = compile_source(source, diagnostics);
+  if (!diagnostics.empty()) fmt::print(stderr, "{}", render_diagnostics(diagnostics, source.get()));
+  if (!program) {
+    size_t errors = 0;
+    for (const auto& d : diagnostics) errors += d.severity == Severity::error;
+    fmt::print(stderr, "segrule: `{}` does not compile: {} error{}\n", path, errors, errors == 1 ? "" : "s");
+    status = kCompileError;
+  }
+  return program;
+}
+
+Date today() {
+  auto now = std::chrono::system_clock::now();
+  auto days = std::chrono::floor<std::chrono::days>(now);
+  return Date{static_cast<int32_t>(days.time_since_epoch().count())};
+}
+
+}  // namespace segrule::cli

@@ -1,0 +1,45 @@
+#pragma once
+// Shared pieces of the `segrule` command: exit codes, argument errors, file
+// reading, rule loading. Each command lives in its own cmd_*.cpp file.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "check/program.hpp"
+#include "eval/date.hpp"
+
+namespace segrule::cli {
+
+constexpr int kOk = 0;
+constexpr int kCompileError = 1;  // rules do not compile, `check` found errors, a test failed
+constexpr int kMisuse = 2;
+constexpr int kRejected = 3;
+
+using Args = std::vector<std::string>;
+
+// The usage text printed by `help` and after an argument error.
+extern const char* const kUsage;
+
+// Prints `segrule: MESSAGE` and a pointer to `segrule help` to stderr; returns kMisuse.
+int misuse(const std::string& message);
+
+// Reads a whole file (or standard input for "-"); fills `error` on failure.
+bool read_file(const std::string& path, std::string& out, std::string& error);
+
+// Compiles a rule file, printing its diagnostics to stderr. Returns null and
+// sets `status` (kMisuse: unreadable, kCompileError: errors) when it fails.
+std::shared_ptr<Program> load_rules(const std::string& path, int& status);
+
+// Today's date, the default `as_of`.
+Date today();
+
+int cmd_check(const Args& args);
+int cmd_eval(const Args& args);
+int cmd_explain(const Args& args);
+int cmd_test(const Args& args);
+int cmd_fmt(const Args& args);
+int cmd_diff(const Args& args);
+int cmd_impact(const Args& args);
+
+}  // namespace segrule::cli
