@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "eval/jsonl.hpp"
+#include "explain/explain.hpp"
+
 namespace segrule {
 
 namespace {
@@ -36,17 +39,21 @@ void evaluate_job(const Program& p, const Job& job, const BatchOptions& options,
   } else {
     ok = record_from_json(p, job.text, options.limits, w.outcome.slots, problem);
   }
+  std::vector<Value> inputs;
+  bool evaluated = false;
   if (ok) {
+    if (options.explain) inputs = w.outcome.slots;  // explain_json evaluates again, with its own trace
     EvalError err;
-    if (evaluate(p, w.outcome, err, nullptr)) {
-      write_result(p, w.outcome, w.out);
-      is_error = false;
-      return;
-    }
-    problem.message = err.message;
+    evaluated = evaluate(p, w.outcome, err, nullptr);
+    if (!evaluated) problem.message = err.message;
   }
-  write_error(job.line, problem.key, problem.message, w.out);
-  is_error = true;
+  if (evaluated) write_result(p, w.outcome, w.out);
+  else write_error(job.line, problem.key, problem.message, w.out);
+  is_error = !evaluated;
+  if (!options.explain) return;
+  ExplainOptions explain{options.show_pii, false};
+  add_member(w.out, "explain",
+             ok ? explain_json(p, std::move(inputs), explain) : explain_record_error_json(p, problem, options.as_of, explain));
 }
 
 // Evaluates a block of jobs, split across threads, and emits in order.
@@ -81,7 +88,17 @@ void run_block(const Program& p, const std::vector<Job>& jobs, const BatchOption
 
 constexpr size_t kBlock = 4096;
 
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
 }  // namespace
+
+InputFormat input_format_for(std::string_view path) {
+  if (ends_with(path, ".csv")) return InputFormat::csv;
+  if (ends_with(path, ".json")) return InputFormat::json;
+  return InputFormat::jsonl;
+}
 
 BatchCounts run_batch(const Program& p, std::string_view input, const BatchOptions& options, const BatchSink& sink) {
   BatchCounts counts;
@@ -156,22 +173,13 @@ BatchCounts run_batch(const Program& p, std::string_view input, const BatchOptio
   }
 
   // JSON Lines: one record per non-blank line.
-  size_t pos = 0;
-  size_t line = 0;
-  while (pos < input.size()) {
-    size_t end = input.find('\n', pos);
-    if (end == std::string_view::npos) end = input.size();
-    ++line;
-    std::string_view text = input.substr(pos, end - pos);
-    pos = end + 1;
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
+  for_each_jsonl_line(input, [&](std::string_view text, size_t line) {
     jobs.push_back(Job{text, line, nullptr, {}});
     if (jobs.size() == kBlock) {
       run_block(p, jobs, options, nullptr, workers, sink, counts);
       jobs.clear();
     }
-  }
+  });
   run_block(p, jobs, options, nullptr, workers, sink, counts);
   return counts;
 }

@@ -8,17 +8,24 @@
 
 #include "eval/record.hpp"
 #include "eval/result_writer.hpp"
+#include "segrule/input_format.hpp"
 
 namespace segrule {
-
-enum class InputFormat : uint8_t { jsonl, json, csv };
 
 struct BatchOptions {
   InputFormat format = InputFormat::jsonl;
   Date as_of;
   unsigned threads = 1;
   RecordLimits limits;
+  // `eval --explain`: every line ends with an `explain` member, the record's
+  // account as explain_json gives it (for an error entry: which field, or
+  // where evaluation stopped). Costs nothing when off.
+  bool explain = false;
+  bool show_pii = false;  // explain members print `pii` fields in clear
 };
+
+// The format an input path implies: csv for `.csv`, json for `.json`, else jsonl.
+InputFormat input_format_for(std::string_view path);
 
 struct BatchCounts {
   size_t read = 0;

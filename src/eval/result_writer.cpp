@@ -102,4 +102,13 @@ void write_error(size_t line, const std::optional<std::string>& key, std::string
   out += '}';
 }
 
+void add_member(std::string& object, std::string_view name, std::string_view json) {
+  object.pop_back();  // the closing brace
+  object += ',';
+  write_json_string(name, object);
+  object += ':';
+  object += json;
+  object += '}';
+}
+
 }  // namespace segrule

@@ -1,0 +1,105 @@
+// `segrule eval FILE --input PATH`: a batch of records to JSON Lines;
+// `--explain` adds each record's account (docs/explain.md) as a last member.
+
+#include <cstdio>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "cli/cli.hpp"
+#include "eval/batch.hpp"
+
+namespace segrule::cli {
+
+int cmd_eval(const Args& args) {
+  std::string rules, input, errors_path;
+  BatchOptions options;
+  options.as_of = today();
+  bool format_given = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) return false;
+      out = args[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--input") {
+      if (!value(input)) return misuse("--input needs a path, or - for standard input");
+    } else if (a == "--format") {
+      if (!value(v)) return misuse("--format needs jsonl, json or csv");
+      if (v == "jsonl") options.format = InputFormat::jsonl;
+      else if (v == "json") options.format = InputFormat::json;
+      else if (v == "csv") options.format = InputFormat::csv;
+      else return misuse(fmt::format("unknown format `{}`: use jsonl, json or csv", v));
+      format_given = true;
+    } else if (a == "--as-of") {
+      if (!value(v)) return misuse("--as-of needs a date as YYYY-MM-DD");
+      auto d = parse_date(v);
+      if (!d) return misuse(fmt::format("`{}` is not a valid date: --as-of takes YYYY-MM-DD", v));
+      options.as_of = *d;
+    } else if (a == "--explain") {
+      options.explain = true;
+    } else if (a == "--show-pii") {
+      options.show_pii = true;  // in the explain member; error entries always mask
+    } else if (a == "--errors") {
+      if (!value(errors_path)) return misuse("--errors needs a path");
+    } else if (a == "--threads") {
+      if (!value(v)) return misuse("--threads needs a number");
+      char* end = nullptr;
+      long n = std::strtol(v.c_str(), &end, 10);
+      if (end == v.c_str() || *end != '\0' || n < 1 || n > 256) return misuse(fmt::format("--threads takes a number from 1 to 256, not `{}`", v));
+      options.threads = static_cast<unsigned>(n);
+    } else if (!a.empty() && a[0] == '-' && a != "-") {
+      return misuse(fmt::format("unknown option `{}` for eval", a));
+    } else if (rules.empty()) {
+      rules = a;
+    } else {
+      return misuse(fmt::format("unexpected argument `{}`: eval takes one rule file", a));
+    }
+  }
+  if (rules.empty()) return misuse("eval needs a rule file");
+  if (input.empty()) return misuse("eval needs --input PATH (or --input - for standard input)");
+  if (!format_given) options.format = input_format_for(input);
+
+  int status = kOk;
+  auto program = load_rules(rules, status);
+  if (!program) return status;
+
+  std::string data, error;
+  if (!read_file(input, data, error)) {
+    fmt::print(stderr, "segrule: {}\n", error);
+    return kMisuse;
+  }
+  std::FILE* errors_out = stderr;
+  if (!errors_path.empty()) {
+    errors_out = std::fopen(errors_path.c_str(), "wb");
+    if (!errors_out) {
+      fmt::print(stderr, "segrule: cannot write `{}`: {}\n", errors_path, std::strerror(errno));
+      return kMisuse;
+    }
+  }
+  std::string buffer;
+  buffer.reserve(1 << 16);
+  auto flush = [&]() {
+    std::fwrite(buffer.data(), 1, buffer.size(), stdout);
+    buffer.clear();
+  };
+  BatchCounts counts = run_batch(*program, data, options, [&](bool is_error, std::string_view text) {
+    if (is_error) {
+      std::fwrite(text.data(), 1, text.size(), errors_out);
+      std::fputc('\n', errors_out);
+      return;
+    }
+    buffer.append(text);
+    buffer += '\n';
+    if (buffer.size() > (1 << 16)) flush();
+  });
+  flush();
+  std::fflush(stdout);
+  if (errors_out != stderr) std::fclose(errors_out);
+  fmt::print(stderr, "segrule: {} records read: {} results, {} errors\n", counts.read, counts.results, counts.errors);
+  return counts.errors ? kRejected : kOk;
+}
+
+}  // namespace segrule::cli
