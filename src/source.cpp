@@ -48,8 +48,11 @@ void SourceFile::locate(Diagnostics& diagnostics) const {
 
 namespace {
 
-// Display width of one code point: CJK and fullwidth forms take two terminal cells.
-int display_width(uint32_t cp) {
+// Display width of one code point: CJK, fullwidth forms and emoji take two
+// terminal cells; combining marks and zero-width spaces none.
+int code_point_width(uint32_t cp) {
+  if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F)) return 0;
+  if ((cp >= 0x1F300 && cp <= 0x1F64F) || (cp >= 0x1F900 && cp <= 0x1F9FF)) return 2;
   if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
       (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD))
@@ -57,7 +60,8 @@ int display_width(uint32_t cp) {
   return 1;
 }
 
-// Width in terminal cells of a UTF-8 text; tabs count as one cell and are echoed in the caret line.
+}  // namespace
+
 int text_width(std::string_view s) {
   int width = 0;
   for (size_t i = 0; i < s.size();) {
@@ -68,13 +72,11 @@ int text_width(std::string_view s) {
     else if (c >= 0xE0) { cp = c & 0x0F; n = 3; }
     else if (c >= 0xC0) { cp = c & 0x1F; n = 2; }
     for (size_t k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    width += display_width(cp);
+    width += code_point_width(cp);
     i += n;
   }
   return width;
 }
-
-}  // namespace
 
 std::string render_diagnostics(const Diagnostics& diagnostics, const SourceFile* source) {
   std::string out;

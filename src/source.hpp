@@ -41,6 +41,10 @@ class SourceFile {
 // span and the help text. `source` may be null (record errors have none).
 std::string render_diagnostics(const Diagnostics& diagnostics, const SourceFile* source);
 
+// Width of a UTF-8 text in terminal cells: CJK and fullwidth characters take
+// two, everything else (tabs included) one. For carets and aligned columns.
+int text_width(std::string_view text);
+
 // Offset of the first invalid UTF-8 byte, or npos when the text is valid.
 size_t find_invalid_utf8(std::string_view text);
 

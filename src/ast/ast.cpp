@@ -64,7 +64,7 @@ void dump_expr(const Expr& e, std::string& out) {
 
 std::string type_text(const TypeRef& t) {
   std::string s;
-  if (t.name == "list") s = "list<" + type_text(t.element[0]) + ">";
+  if (t.name == "list" && !t.element.empty()) s = "list<" + type_text(t.element[0]) + ">";
   else if (t.name == "enum") {
     s = "enum[";
     for (size_t i = 0; i < t.inline_values.size(); ++i) s += (i ? "," : "") + t.inline_values[i].first;

@@ -44,6 +44,7 @@ struct Expr {
   ExprKind kind = ExprKind::null;
   Op op = Op::none;
   bool negated = false;        // is_null: `is not null`
+  bool parenthesized = false;  // written in `( )`: the formatter keeps the author's grouping
   Span span;
   std::string text;            // name, member name, callee, string value, number source text
   Decimal number;
@@ -64,6 +65,7 @@ struct TypeRef {
 
 struct FieldDecl {
   Span span;        // the field's name
+  Span extent;      // the whole field, name to default
   std::string name;
   TypeRef type;
   bool pii = false;
@@ -72,6 +74,7 @@ struct FieldDecl {
 
 struct MetaEntry {
   Span span;
+  Span extent;  // key and value
   std::string key;
   Expr* value = nullptr;
 };
@@ -84,6 +87,7 @@ struct RulesetDecl {
 
 struct EnumValue {
   Span span;
+  Span extent;  // name and label
   std::string name;
   std::string label;
 };
@@ -110,6 +114,7 @@ struct LetDecl {
 
 struct Row {
   Span span;           // the row's id
+  Span extent;         // the whole row, id to its last clause
   std::string id;
   std::string label;
   Expr* condition = nullptr;   // null for `otherwise`
@@ -131,6 +136,7 @@ struct AttrValue {
 
 struct CatalogItem {
   Span span;
+  Span extent;  // id to the closing `}` of its values
   std::string id;
   std::string label;
   std::vector<AttrValue> values;
@@ -151,7 +157,8 @@ struct OutputDecl {
 enum class StatementKind : uint8_t { assign, append, offer, action };
 
 struct Statement {
-  Span span;
+  Span span;                          // the statement without its `when`
+  Span extent;                        // with its `when`
   StatementKind kind = StatementKind::assign;
   std::string target;                 // assign / append
   Span target_span;
@@ -169,7 +176,7 @@ struct StrategyDecl {
 };
 
 struct DropRow {
-  Span span;
+  Span span;  // the whole row
   Expr* when = nullptr;
   std::string reason;
 };
@@ -198,11 +205,13 @@ enum class DeclKind : uint8_t { ruleset, enum_, input, let, decision, catalog, o
 struct DeclRef {
   DeclKind kind;
   uint32_t index;
+  Span extent;  // the whole declaration, keyword to its last token
 };
 
+// A `#` comment. Every comment of a parsed file is in `Ast::comments`, in file order.
 struct Comment {
-  Span span;
-  std::string text;  // without the leading `#`
+  Span span;         // from `#` to the end of its line (line end excluded)
+  std::string text;  // without the leading `#` and trailing blanks
 };
 
 class Ast {

@@ -9,6 +9,7 @@
 
 #include "grammar/grammar.hpp"
 #include "grammar/messages.hpp"
+#include "parse/number_literal.hpp"
 
 namespace segrule {
 
@@ -42,6 +43,8 @@ using selector = pegtl::parse_tree::selector<Rule,
 constexpr std::array<const char*, 11> kDeclarationKeywords = {
     "ruleset", "enum", "input", "let", "tiers", "segments", "catalog", "output", "strategy", "constraint", "invariant"};
 
+bool is_blank_byte(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+
 bool is_ident_byte(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
 
 // Builds AST nodes from the selected parse tree of one declaration.
@@ -68,10 +71,26 @@ class Builder {
     uint32_t begin = offset(n.m_begin.data);
     uint32_t end = n.has_content() ? offset(n.m_end.data) : begin;
     if (!n.has_content() && !n.children.empty()) end = span(*n.children.back()).end;
-    // Token rules swallow the blanks after them; a span ends at the last character.
+    return {begin, std::max(begin, trim_blanks(begin, end))};
+  }
+
+  // Token rules swallow the blanks and comments after them; a span ends at the
+  // last character of its last token.
+  uint32_t trim_blanks(uint32_t begin, uint32_t end) const {
     std::string_view t = source_.text();
-    while (end > begin && (t[end - 1] == ' ' || t[end - 1] == '\t' || t[end - 1] == '\r' || t[end - 1] == '\n')) --end;
-    return {begin, std::max(begin, end)};
+    const std::vector<Comment>& comments = ast_.comments;
+    while (end > begin) {
+      if (is_blank_byte(t[end - 1])) {
+        --end;
+        continue;
+      }
+      // Inside a comment? Comments are sorted, so the candidate is the last one starting before `end`.
+      auto after = std::upper_bound(comments.begin(), comments.end(), end - 1,
+                                    [](uint32_t at, const Comment& cm) { return at < cm.span.begin; });
+      if (after == comments.begin() || end > std::prev(after)->span.end) break;
+      end = std::prev(after)->span.begin;
+    }
+    return end;
   }
   uint32_t offset(const char* p) const { return static_cast<uint32_t>(p - source_.text().data()); }
 
@@ -150,11 +169,12 @@ class Builder {
       const Node& entry = *n.children[i];
       MetaEntry m;
       m.span = span(*entry.children[0]);
+      m.extent = span(entry);
       m.key = text(*entry.children[0]);
       m.value = expr(*entry.children[1]);
       d.entries.push_back(std::move(m));
     }
-    push(DeclKind::ruleset, ast_.rulesets, std::move(d));
+    push(n, DeclKind::ruleset, ast_.rulesets, std::move(d));
   }
 
   void enum_decl(const Node& n) {
@@ -162,12 +182,13 @@ class Builder {
     d.span = span(*n.children[0]);
     d.name = text(*n.children[0]);
     for (size_t i = 1; i < n.children.size(); ++i) d.values.push_back(enum_value(*n.children[i]));
-    push(DeclKind::enum_, ast_.enums, std::move(d));
+    push(n, DeclKind::enum_, ast_.enums, std::move(d));
   }
 
   EnumValue enum_value(const Node& n) {
     EnumValue v;
     v.span = span(*n.children[0]);
+    v.extent = span(n);
     v.name = text(*n.children[0]);
     label_at(n, 1, v.label);
     return v;
@@ -186,12 +207,13 @@ class Builder {
         d.fields.push_back(field(c));
       }
     }
-    push(DeclKind::input, ast_.inputs, std::move(d));
+    push(n, DeclKind::input, ast_.inputs, std::move(d));
   }
 
   FieldDecl field(const Node& n) {
     FieldDecl f;
     f.span = span(*n.children[0]);
+    f.extent = span(n);
     f.name = text(*n.children[0]);
     f.type = type(*n.children[1]);
     for (size_t i = 2; i < n.children.size(); ++i) {
@@ -229,7 +251,7 @@ class Builder {
     d.span = span(*n.children[0]);
     d.name = text(*n.children[0]);
     d.value = expr(*n.children[1]);
-    push(DeclKind::let, ast_.lets, std::move(d));
+    push(n, DeclKind::let, ast_.lets, std::move(d));
   }
 
   void decision(const Node& n) {
@@ -241,6 +263,7 @@ class Builder {
       const Node& r = *n.children[i];
       Row row;
       row.span = span(*r.children[0]);
+      row.extent = span(r);
       row.id = text(*r.children[0]);
       for (size_t k = label_at(r, 1, row.label); k < r.children.size(); ++k) {
         const Node& c = *r.children[k];
@@ -249,7 +272,7 @@ class Builder {
       }
       d.rows.push_back(std::move(row));
     }
-    push(DeclKind::decision, ast_.decisions, std::move(d));
+    push(n, DeclKind::decision, ast_.decisions, std::move(d));
   }
 
   void catalog(const Node& n) {
@@ -264,6 +287,7 @@ class Builder {
       }
       CatalogItem item;
       item.span = span(*c.children[0]);
+      item.extent = span(c);
       item.id = text(*c.children[0]);
       for (size_t k = label_at(c, 1, item.label); k < c.children.size(); ++k) {
         const Node& v = *c.children[k];
@@ -271,14 +295,14 @@ class Builder {
       }
       d.items.push_back(std::move(item));
     }
-    push(DeclKind::catalog, ast_.catalogs, std::move(d));
+    push(n, DeclKind::catalog, ast_.catalogs, std::move(d));
   }
 
   void output(const Node& n) {
     OutputDecl d;
     d.span = {offset(n.m_begin.data), offset(n.m_begin.data) + 6};
     for (const auto& c : n.children) d.fields.push_back(field(*c));
-    push(DeclKind::output, ast_.outputs, std::move(d));
+    push(n, DeclKind::output, ast_.outputs, std::move(d));
   }
 
   void strategy(const Node& n) {
@@ -288,13 +312,14 @@ class Builder {
     size_t i = label_at(n, 1, d.label);
     d.when = expr(*n.children[i]->children[0]);
     for (++i; i < n.children.size(); ++i) d.statements.push_back(statement(*n.children[i]));
-    push(DeclKind::strategy, ast_.strategies, std::move(d));
+    push(n, DeclKind::strategy, ast_.strategies, std::move(d));
   }
 
   Statement statement(const Node& n) {
     Statement s;
     const Node& body = *n.children[0];
     s.span = span(body);
+    s.extent = span(n);
     if (body.is_type<g::offer_stmt>()) {
       s.kind = StatementKind::offer;
       for (const auto& item : body.children) {
@@ -340,7 +365,7 @@ class Builder {
       row.reason = string_value(*r.children[1]->children[0]);
       d.rows.push_back(std::move(row));
     }
-    push(DeclKind::constraint, ast_.constraints, std::move(d));
+    push(n, DeclKind::constraint, ast_.constraints, std::move(d));
   }
 
   void invariant(const Node& n) {
@@ -349,12 +374,12 @@ class Builder {
     d.name = text(*n.children[0]);
     size_t i = label_at(n, 1, d.label);
     d.body = expr(*n.children[i]);
-    push(DeclKind::invariant, ast_.invariants, std::move(d));
+    push(n, DeclKind::invariant, ast_.invariants, std::move(d));
   }
 
   template <typename T>
-  void push(DeclKind kind, std::vector<T>& list, T&& decl) {
-    ast_.order.push_back({kind, static_cast<uint32_t>(list.size())});
+  void push(const Node& n, DeclKind kind, std::vector<T>& list, T&& decl) {
+    ast_.order.push_back({kind, static_cast<uint32_t>(list.size()), span(n)});
     list.push_back(std::move(decl));
   }
 
@@ -410,6 +435,7 @@ class Builder {
     if (n.is_type<g::paren_expr>()) {  // the parentheses belong to the expression's span
       Expr* e = build(*n.children[0]);
       e->span = s;
+      e->parenthesized = true;
       return e;
     }
     if (n.is_type<g::list_lit>()) {
@@ -528,63 +554,37 @@ class Builder {
     Expr* e = ast_.new_expr(ExprKind::number, s);
     e->text = text(n);
     std::string_view t = e->text;
-    size_t digits_end = 0;
     size_t digit_count = 0;
-    while (digits_end < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits_end])) || t[digits_end] == '_' || t[digits_end] == '.')) {
-      if (std::isdigit(static_cast<unsigned char>(t[digits_end]))) ++digit_count;
-      ++digits_end;
-    }
-    std::string_view digits = t.substr(0, digits_end);
-    std::string_view unit = t.substr(digits_end);
+    for (char c : t) digit_count += std::isdigit(static_cast<unsigned char>(c)) ? 1 : 0;
     if (digit_count > limits_.max_literal_digits) {
       error("E0008", s, fmt::format("number literal has {} digits, more than the limit of {}", digit_count, limits_.max_literal_digits),
             "a number holds at most 20 digits before the point and 18 after it");
       return e;
     }
-    Decimal value;
-    size_t point = digits.find('.');
-    size_t fraction_digits = 0;
-    if (point != std::string_view::npos)
-      for (char c : digits.substr(point + 1)) fraction_digits += std::isdigit(static_cast<unsigned char>(c)) ? 1 : 0;
-    if (fraction_digits > 18) {
-      error("E0602", s, fmt::format("number `{}` has {} digits after the point, more than 18", e->text, fraction_digits),
-            "exact decimals keep 18 digits after the point");
-      return e;
-    }
-    DecimalStatus parsed = Decimal::parse(digits, value, true);
-    if (parsed == DecimalStatus::syntax) {
-      error("E0005", s, fmt::format("malformed number `{}`", e->text), "`_` may only stand between two digits, as in `1_000_000`");
-      return e;
-    }
-    if (parsed != DecimalStatus::ok) {
-      error("E0602", s, fmt::format("number `{}` is out of range", e->text), "numbers hold at most 20 digits before the point and 18 after it");
-      return e;
-    }
-    if (!unit.empty()) {
-      struct UnitScale {
-        std::string_view unit;
-        int64_t multiply;
-        int64_t divide;
-      };
-      static constexpr UnitScale kUnits[] = {{"%", 1, 100}, {"k", 1000, 1}, {"M", 1000000, 1}, {"万", 10000, 1}, {"亿", 100000000, 1}};
-      const UnitScale* found = nullptr;
-      for (const auto& u : kUnits)
-        if (u.unit == unit) found = &u;
-      if (found == nullptr) {
-        std::string help = "a number takes at most one unit, right after it: `%`, `k`, `M`, `万` or `亿`";
-        if (!unit.empty() && (unit[0] == 'e' || unit[0] == 'E') && unit.size() > 1 && std::isdigit(static_cast<unsigned char>(unit[1])))
-          help = "there is no exponent notation: write the number out, or use a unit such as `万`";
-        error("E0005", {static_cast<uint32_t>(s.begin + digits_end), s.end}, fmt::format("invalid number unit `{}` in `{}`", unit, e->text), help);
-        return e;
+    const std::string range_help = "numbers hold at most 20 digits before the point and 18 after it";
+    size_t unit_begin = number_unit_begin(t);
+    switch (parse_number_literal(t, e->number)) {
+      case NumberLiteralStatus::ok: break;
+      case NumberLiteralStatus::too_precise: {
+        std::string_view digits = t.substr(0, unit_begin);
+        size_t fraction_digits = 0;
+        for (char c : digits.substr(digits.find('.') + 1)) fraction_digits += std::isdigit(static_cast<unsigned char>(c)) ? 1 : 0;
+        error("E0602", s, fmt::format("number `{}` has {} digits after the point, more than 18", e->text, fraction_digits),
+              "exact decimals keep 18 digits after the point");
+        break;
       }
-      DecimalStatus st = Decimal::mul(value, Decimal::from_int(found->multiply), value);
-      if (st == DecimalStatus::ok) st = Decimal::div(value, Decimal::from_int(found->divide), value);
-      if (st != DecimalStatus::ok) {
-        error("E0602", s, fmt::format("number `{}` is out of range", e->text), "numbers hold at most 20 digits before the point and 18 after it");
-        return e;
-      }
+      case NumberLiteralStatus::malformed:
+        error("E0005", s, fmt::format("malformed number `{}`", e->text), "`_` may only stand between two digits, as in `1_000_000`");
+        break;
+      case NumberLiteralStatus::bad_unit:
+        error("E0005", {static_cast<uint32_t>(s.begin + unit_begin), s.end},
+              fmt::format("invalid number unit `{}` in `{}`", t.substr(unit_begin), e->text),
+              number_literal_help(NumberLiteralStatus::bad_unit, t));
+        break;
+      case NumberLiteralStatus::out_of_range:
+        error("E0602", s, fmt::format("number `{}` is out of range", e->text), range_help);
+        break;
     }
-    e->number = value;
     return e;
   }
 
@@ -623,6 +623,27 @@ bool check_nesting(const SourceFile& source, const ParseLimits& limits, Diagnost
   return true;
 }
 
+// Every `#` comment outside string literals, in file order. Strings cannot
+// span lines, so a line-oriented scan finds them exactly as the grammar does.
+std::vector<Comment> collect_comments(std::string_view t, size_t begin) {
+  std::vector<Comment> comments;
+  for (size_t i = begin; i < t.size(); ++i) {
+    if (t[i] == '"') {
+      for (++i; i < t.size() && t[i] != '"' && t[i] != '\n'; ++i)
+        if (t[i] == '\\') ++i;
+      continue;
+    }
+    if (t[i] != '#') continue;
+    size_t line_end = std::min(t.find('\n', i), t.size());
+    size_t end = line_end > i + 1 && t[line_end - 1] == '\r' ? line_end - 1 : line_end;
+    size_t text_end = end;
+    while (text_end > i + 1 && is_blank_byte(t[text_end - 1])) --text_end;
+    comments.push_back({{static_cast<uint32_t>(i), static_cast<uint32_t>(end)}, std::string(t.substr(i + 1, text_end - i - 1))});
+    i = line_end;
+  }
+  return comments;
+}
+
 // Where to resume after a syntax error: the start of the next line that begins
 // with a declaration keyword.
 size_t resume_point(std::string_view t, size_t error_at, size_t declaration_start) {
@@ -656,7 +677,7 @@ size_t skip_blank(std::string_view t, size_t pos) {
     char c = t[pos];
     if (c == '#') {
       while (pos < t.size() && t[pos] != '\n') ++pos;
-    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
+    } else if (is_blank_byte(c)) {
       ++pos;
     } else {
       break;
@@ -767,6 +788,7 @@ std::unique_ptr<Ast> parse_source(const SourceFile& source, Diagnostics& diagnos
     return ast;
   }
   if (!check_nesting(source, limits, diagnostics)) return ast;
+  ast->comments = collect_comments(t, source.content_begin());
 
   Builder builder(source, *ast, diagnostics, limits);
   size_t pos = source.content_begin();
