@@ -135,10 +135,11 @@ class Checker {
     }
   }
 
-  uint32_t new_domain(DomainKind kind, const std::string& name) {
+  uint32_t new_domain(DomainKind kind, const std::string& name, Span span) {
     Domain d;
     d.kind = kind;
     d.name = name;
+    d.span = span;
     p_.domains.push_back(std::move(d));
     return static_cast<uint32_t>(p_.domains.size() - 1);
   }
@@ -151,16 +152,17 @@ class Checker {
     }
     d.ids.push_back(id);
     d.labels.push_back(label);
+    d.spans.push_back(span);
   }
 
   void declare_domains() {
     for (const EnumDecl& e : ast_.enums) {
-      uint32_t d = new_domain(DomainKind::enum_, e.name);
+      uint32_t d = new_domain(DomainKind::enum_, e.name, e.span);
       for (const EnumValue& v : e.values) add_value(d, v.name, v.label, v.span, "enum");
       domain_by_name_.emplace(e.name, d);
     }
     for (const CatalogDecl& c : ast_.catalogs) {
-      uint32_t d = new_domain(DomainKind::catalog, c.name);
+      uint32_t d = new_domain(DomainKind::catalog, c.name, c.span);
       p_.domains[d].catalog = static_cast<uint32_t>(p_.catalogs.size());
       Catalog cat;
       cat.name = c.name;
@@ -170,7 +172,7 @@ class Checker {
       domain_by_name_.emplace(c.name, d);
     }
     for (const DecisionDecl& dec : ast_.decisions) {
-      uint32_t d = new_domain(dec.is_tiers ? DomainKind::tiers : DomainKind::segments, dec.name);
+      uint32_t d = new_domain(dec.is_tiers ? DomainKind::tiers : DomainKind::segments, dec.name, dec.span);
       if (dec.rows.empty()) error("E0108", dec.span, fmt::format("{} `{}` has no rows", dec.is_tiers ? "tiers" : "segments", dec.name));
       for (const Row& r : dec.rows) add_value(d, r.id, r.label, r.span, dec.is_tiers ? "tiers" : "segments");
       domain_by_name_.emplace(dec.name, d);
@@ -250,7 +252,7 @@ class Checker {
         error("E0204", t.span, "an inline `enum [...]` is only allowed as the type of an output field", "declare a named `enum` and use its name");
         return Type{};
       }
-      uint32_t d = new_domain(DomainKind::output_enum, owner);
+      uint32_t d = new_domain(DomainKind::output_enum, owner, t.span);
       for (size_t i = 0; i < t.inline_values.size(); ++i) add_value(d, t.inline_values[i].first, t.inline_values[i].second, t.inline_spans[i], "enum");
       domain_by_name_.emplace(owner, d);
       result = Type::symbol(d);
@@ -434,6 +436,8 @@ class Checker {
       p_.lets.push_back(std::move(let));
     }
     let_state_.assign(ast_.lets.size(), 0);
+    for (size_t i = 0; i < p_.outputs.size(); ++i)
+      p_.outputs[i].slot = new_slot(SlotKind::output, p_.outputs[i].name, p_.outputs[i].type, p_.outputs[i].span, static_cast<uint32_t>(i));
     for (size_t i = 0; i < ast_.decisions.size(); ++i) {
       const DecisionDecl& decl = ast_.decisions[i];
       Decision d;
@@ -717,9 +721,54 @@ class Checker {
 
   void check_invariants() {
     context_ = Context::invariant;
-    for (const InvariantDecl& decl : ast_.invariants)
-      error("E0901", decl.span, fmt::format("invariant `{}`: invariants are not checked by this version of segrule", decl.name),
-            "remove it, or state the rule as a test case for now");
+    for (const InvariantDecl& decl : ast_.invariants) {
+      Invariant inv;
+      inv.name = decl.name;
+      inv.label = decl.label;
+      inv.span = decl.span;
+      inv.body_span = decl.body->span;
+      narrowed_.clear();
+      if (decl.body->kind == ExprKind::call && decl.body->text == "monotone") {
+        if (!monotone(decl.body, inv)) continue;
+      } else {
+        inv.body = condition(decl.body);
+        if (is_error(inv.body)) continue;
+      }
+      p_.invariants.push_back(std::move(inv));
+    }
+    narrowed_.clear();
+  }
+
+  // `monotone(DECISION, FIELD)`: DECISION a tiers, FIELD an ordered input field.
+  bool monotone(const Expr* e, Invariant& inv) {
+    const char* usage = "write `monotone(TIERS, FIELD)`, e.g. `monotone(value_tier, aum)`: the name of a tiers and of an input field";
+    if (e->args.size() != 2 || e->args[0]->kind != ExprKind::name || e->args[1]->kind != ExprKind::name) {
+      error("E0701", e->span, "`monotone` takes the name of a tiers and the name of an input field", usage);
+      return false;
+    }
+    auto d = globals_.find(e->args[0]->text);
+    if (d == globals_.end() || d->second.kind != BindKind::decision || p_.slots[d->second.index].kind != SlotKind::tiers) {
+      std::string what = d == globals_.end() ? "not declared" : d->second.kind == BindKind::decision ? "a segments, whose rows are not ordered" : bind_kind_text(d->second.kind);
+      error("E0701", e->args[0]->span, fmt::format("`monotone` needs a tiers first, and `{}` is {}", e->args[0]->text, what), usage);
+      return false;
+    }
+    auto f = globals_.find(e->args[1]->text);
+    if (f == globals_.end() || f->second.kind != BindKind::input) {
+      std::string what = f == globals_.end() ? "not declared" : bind_kind_text(f->second.kind);
+      error("E0701", e->args[1]->span, fmt::format("`monotone` needs an input field second, and `{}` is {}", e->args[1]->text, what), usage);
+      return false;
+    }
+    const InputField& field = p_.inputs[p_.slots[f->second.index].decl];
+    const Type& t = field.type;
+    bool ordered = t.is_numeric() || t.base == BaseType::date || (t.base == BaseType::symbol && p_.domains[t.domain].ordered());
+    if (!ordered) {
+      error("E0701", e->args[1]->span, fmt::format("`{}` is {}, which has no order: \"more of it\" means nothing", field.name, tname(t)),
+            "use a number, money, int, date or enum field");
+      return false;
+    }
+    inv.monotone_decision = p_.slots[d->second.index].decl;
+    inv.monotone_field = p_.slots[f->second.index].decl;
+    return true;
   }
 
   // ---- expressions ------------------------------------------------------------
@@ -926,12 +975,34 @@ class Checker {
         p_.nodes[n].args = {c, a, b};
         return fold(n);
       }
-      case ExprKind::quantifier: {
-        error("E0901", e->span, "`all` and `any` are only allowed in invariants");
-        return error_node(e->span);
-      }
+      case ExprKind::quantifier: return check_quantifier(e);
     }
     return error_node(e->span);
+  }
+
+  // `all p in LIST: COND` / `any p in LIST: COND`, in invariants only.
+  uint32_t check_quantifier(const Expr* e) {
+    if (context_ != Context::invariant) {
+      error("E0901", e->span, "`all` and `any` are only allowed in invariants");
+      return error_node(e->span);
+    }
+    uint32_t list = check(e->args[0], Type{});
+    if (is_error(list)) return list;
+    Type lt = p_.nodes[list].type;
+    if (lt.base != BaseType::list) {
+      error("E0301", e->args[0]->span, fmt::format("`{}` needs a list after `in`, but `{}` is {}", op_text(e->op), text_of(e->args[0]->span), tname(lt)),
+            "quantify over a list: an output list, a list input field, a segments decision or `[a, b]`");
+      return error_node(e->span);
+    }
+    uint32_t local = new_slot(SlotKind::local, e->text, lt.element_type(), e->span, kNone);
+    locals_.push_back({e->text, local});
+    uint32_t cond = condition(e->args[1]);
+    locals_.pop_back();
+    if (is_error(cond)) return error_node(e->span);
+    uint32_t n = add_node(e->op == Op::all ? Code::all : Code::any, Type::of(BaseType::boolean), e->span);
+    p_.nodes[n].slot = local;
+    p_.nodes[n].args = {list, cond};
+    return n;
   }
 
   uint32_t slot_node(uint32_t slot, Span span) {
@@ -986,7 +1057,7 @@ class Checker {
                   "base the condition on inputs, lets and decisions");
             return error_node(e->span);
           }
-          break;
+          return slot_node(p_.outputs[g->second.index].slot, e->span);
         default: break;
       }
     }
@@ -1275,6 +1346,11 @@ class Checker {
   }
 
   uint32_t check_call(const Expr* e) {
+    if (e->text == "monotone") {
+      error("E0701", e->span, "`monotone(...)` must be the whole body of an invariant",
+            "declare it on its own: `invariant NAME \"label\" { monotone(value_tier, aum) }`");
+      return error_node(e->span);
+    }
     const Function* fn = nullptr;
     for (const Function& f : kFunctions)
       if (e->text == f.name) fn = &f;

@@ -49,6 +49,8 @@ struct Domain {
   std::vector<std::string> labels;
   std::unordered_map<std::string, uint32_t> index;
   uint32_t catalog = kNone;  // catalogs: index into Program::catalogs
+  Span span;                 // the declaration (inline enums: the type)
+  std::vector<Span> spans;   // each value's name
 
   bool ordered() const { return kind == DomainKind::enum_ || kind == DomainKind::tiers || kind == DomainKind::output_enum; }
   // Position in ascending order, 1-based: tiers list their highest row first.
@@ -78,7 +80,8 @@ struct Node {
   std::vector<uint32_t> args;
 };
 
-enum class SlotKind : uint8_t { input, let, tiers, segments, primary, as_of, local };
+// `output` slots hold an output's final value while invariants are checked.
+enum class SlotKind : uint8_t { input, let, tiers, segments, primary, as_of, local, output };
 
 struct Slot {
   SlotKind kind = SlotKind::input;
@@ -136,6 +139,7 @@ struct OutputField {
   bool has_default = false;
   Value initial;  // the default, or null / the empty list
   Span span;
+  uint32_t slot = kNone;  // where invariants read the final value
 };
 
 enum class StatementKindC : uint8_t { assign, append };
@@ -171,6 +175,19 @@ struct Constraint {
   std::vector<DropRule> rows;
 };
 
+// `invariant ID "label" { EXPR }`: a bool expression over inputs, lets,
+// decisions and outputs that must hold for every record; or
+// `monotone(DECISION, FIELD)`: more of FIELD, other fields equal, never gives a lower tier.
+struct Invariant {
+  std::string name;
+  std::string label;
+  Span span;
+  uint32_t body = kNone;               // the condition; kNone for monotone
+  uint32_t monotone_decision = kNone;  // decision index
+  uint32_t monotone_field = kNone;     // input index
+  Span body_span;
+};
+
 struct Metadata {
   std::string name;
   std::string title;
@@ -201,6 +218,7 @@ struct Program {
   std::vector<OutputField> outputs;
   std::vector<Strategy> strategies;
   std::vector<Constraint> constraints;
+  std::vector<Invariant> invariants;
   std::vector<Step> order;
   std::unordered_map<std::string, uint32_t> input_index;  // field name -> inputs index
 };

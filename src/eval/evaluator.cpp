@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "eval/invariants.hpp"
+
 namespace segrule {
 
 namespace {
@@ -140,7 +142,15 @@ class Machine {
       case Code::contains: return Value::of_bool(eval(n.args[0]).text.find(eval(n.args[1]).text) != std::string::npos);
       case Code::symbol_text: return Value::of_string(p_.domains[n.domain].ids[eval(n.args[0]).symbol]);
       case Code::list_contains: return Value::of_bool(list_has(eval(n.args[0]), eval(n.args[1])));
-      case Code::all: case Code::any: break;  // invariants only; not compiled by this version
+      case Code::all: case Code::any: {  // invariants: the item variable takes each list item in turn
+        bool want = n.code == Code::any;
+        Value list = eval(n.args[0]);
+        for (const Value& item : list.items) {
+          slots_[n.slot] = item;
+          if (test(n.args[1]) == want) return Value::of_bool(want);
+        }
+        return Value::of_bool(!want);
+      }
     }
     fail(p_, index, "internal error: unknown operation");
   }
@@ -266,7 +276,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
     error = std::move(e);
     return false;
   }
-  return true;
+  return check_invariants(p, out, error);
 }
 
 }  // namespace segrule
