@@ -1,0 +1,230 @@
+#include "eval/record_stream.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace segrule {
+
+namespace {
+
+// Byte offset where 1-based `line` starts in `text`.
+size_t offset_of_line(std::string_view text, size_t line) {
+  size_t offset = 0;
+  for (size_t l = 1; l < line; ++l) offset = text.find('\n', offset) + 1;
+  return offset;
+}
+
+bool all_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+}  // namespace
+
+RecordStream::RecordStream(std::istream& in, InputFormat format, const RecordLimits& limits, size_t block_bytes)
+    : in_(in), format_(format), limits_(limits), block_bytes_(std::max<size_t>(block_bytes, 16)) {}
+
+void RecordStream::compact() {
+  buffer_.erase(0, begin_);
+  begin_ = 0;
+}
+
+bool RecordStream::fill() {
+  if (eof_) return false;
+  compact();
+  size_t old = buffer_.size();
+  buffer_.resize(old + block_bytes_);
+  in_.read(buffer_.data() + old, static_cast<std::streamsize>(block_bytes_));
+  size_t got = static_cast<size_t>(in_.gcount());
+  buffer_.resize(old + got);
+  if (got < block_bytes_) {
+    eof_ = true;
+    failed_ = in_.bad();
+  }
+  if (!started_) {
+    started_ = true;
+    if (buffer_.starts_with("\xEF\xBB\xBF")) begin_ = 3;
+  }
+  peak_ = std::max(peak_, buffer_.size());
+  return got > 0;
+}
+
+bool RecordStream::next(RawRecord& record) {
+  if (format_ == InputFormat::jsonl) return next_line(record);
+  while (pending_.empty() && !finished_) {
+    if (format_ == InputFormat::csv) split_csv();
+    else split_array();
+  }
+  if (pending_.empty()) return false;
+  record = std::move(pending_.front());
+  pending_.pop_front();
+  return true;
+}
+
+// JSON Lines: one record per line that is not blank, as run_batch reads them.
+bool RecordStream::next_line(RawRecord& record) {
+  size_t scanned = begin_;
+  for (;;) {
+    size_t newline = buffer_.find('\n', scanned);
+    if (newline == std::string::npos && !eof_) {
+      if (held() <= limits_.max_record_bytes) {
+        size_t done = buffer_.size() - begin_;
+        fill();
+        scanned = begin_ + done;
+        continue;
+      }
+      // Longer than any record may be: skipped to its end without holding it.
+      size_t line = line_;
+      begin_ = buffer_.size();
+      while (fill()) {
+        newline = buffer_.find('\n', begin_);
+        if (newline != std::string::npos) {
+          begin_ = newline + 1;
+          break;
+        }
+        begin_ = buffer_.size();
+      }
+      ++line_;
+      record = RawRecord{};
+      record.line = line;
+      record.early_error = fmt::format("record is longer than the limit of {} bytes", limits_.max_record_bytes);
+      return true;
+    }
+    if (newline == std::string::npos && begin_ >= buffer_.size()) return false;
+    size_t end = newline == std::string::npos ? buffer_.size() : newline;
+    std::string_view text(buffer_.data() + begin_, end - begin_);
+    size_t line = line_++;
+    begin_ = newline == std::string::npos ? buffer_.size() : newline + 1;
+    scanned = begin_;
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
+    record.line = line;
+    record.text.assign(text);
+    record.cells.clear();
+    record.early_error.clear();
+    return true;
+  }
+}
+
+// CSV: the rows of what is held, parsed by CsvReader. Every row but the last is
+// complete (the reader moved on past it); the last is read again with the next block.
+void RecordStream::split_csv() {
+  for (;;) {
+    if (!eof_ && held() < block_bytes_) fill();
+    std::string_view view(buffer_.data() + begin_, held());
+    CsvReader reader(view);
+    std::vector<RawRecord> rows;
+    std::vector<size_t> row_lines;
+    RawRecord row;
+    std::optional<CsvError> error;
+    while (reader.next_row(row.cells, error)) {
+      row.line = line_ + reader.line() - 1;
+      if (error) row.early_error = error->message;
+      row_lines.push_back(reader.line());
+      rows.push_back(std::move(row));
+      row = RawRecord{};
+    }
+    if (!eof_ && rows.size() < 2) {
+      // Everything held up to its last line end is either blank lines or, when
+      // held for too long, one row longer than any record may be.
+      size_t drop = view.rfind('\n');
+      bool stuck = !rows.empty() && held() > stuck_limit();
+      if (rows.empty() || stuck) {
+        drop = drop == std::string_view::npos ? (stuck ? view.size() : 0) : drop + 1;
+        line_ += static_cast<size_t>(std::count(view.begin(), view.begin() + static_cast<std::ptrdiff_t>(drop), '\n'));
+        begin_ += drop;
+      }
+      if (stuck) {
+        RawRecord bad;
+        bad.line = rows[0].line;
+        std::string message = fmt::format("row is longer than the limit of {} bytes (is a quoted cell left open?)", limits_.max_record_bytes);
+        bad.early_error = (header_read_ ? "malformed CSV: " : "malformed CSV header: ") + message;
+        finished_ = !header_read_;
+        header_read_ = true;
+        pending_.push_back(std::move(bad));
+        return;
+      }
+      fill();
+      continue;
+    }
+    size_t keep = eof_ ? rows.size() : rows.size() - 1;
+    for (size_t i = 0; i < keep; ++i) {
+      RawRecord& r = rows[i];
+      if (!header_read_) {
+        header_read_ = true;
+        if (!r.early_error.empty()) {
+          r.early_error = "malformed CSV header: " + r.early_error;
+          pending_.push_back(std::move(r));
+          finished_ = true;
+          return;
+        }
+        header_ = std::move(r.cells);
+        continue;
+      }
+      if (!r.early_error.empty()) r.early_error = "malformed CSV: " + r.early_error;
+      pending_.push_back(std::move(r));
+    }
+    if (eof_) {
+      begin_ = buffer_.size();
+      finished_ = true;
+      return;
+    }
+    begin_ += offset_of_line(view, row_lines.back());
+    line_ += row_lines.back() - 1;
+    return;
+  }
+}
+
+// A JSON array: its elements found by split_json_array over what is held. Every
+// element but the last is complete; the last is carried into the next round,
+// behind a `[` written over the byte before it so that the rest reads as an array.
+void RecordStream::split_array() {
+  for (;;) {
+    if (!eof_ && held() < block_bytes_) fill();
+    std::string_view view(buffer_.data() + begin_, held());
+    if (!carried_ && eof_ && all_blank(view)) {
+      finished_ = true;  // an empty input holds no records
+      return;
+    }
+    std::vector<std::pair<size_t, size_t>> elements;  // offset, size
+    auto error = segrule::split_json_array(
+        view, [&](std::string_view element, size_t offset) { elements.emplace_back(offset, element.size()); },
+        JsonLimits{1024, view.size() + 1});
+    bool stuck = !eof_ && elements.size() < 2 && held() > stuck_limit();
+    if (!eof_ && !stuck && elements.size() < 2) {
+      fill();
+      continue;
+    }
+    // Lines are counted from where this view's own text starts (after a carried `[`).
+    size_t origin = carried_ ? 1 : 0;
+    size_t counted = origin;
+    size_t line = line_;
+    auto line_at = [&](size_t offset) {
+      for (; counted < offset; ++counted) line += view[counted] == '\n';
+      return line;
+    };
+    size_t keep = eof_ || stuck ? elements.size() : elements.size() - 1;
+    for (size_t i = 0; i < keep; ++i) {
+      RawRecord r;
+      r.line = line_at(elements[i].first);
+      r.text.assign(view.substr(elements[i].first, elements[i].second));
+      pending_.push_back(std::move(r));
+    }
+    if (eof_ || stuck) {
+      if (error) {
+        RawRecord r;
+        r.line = line_at(std::min(error->offset, view.size()));
+        r.early_error = "malformed JSON array: " + error->message;
+        pending_.push_back(std::move(r));
+      }
+      finished_ = true;
+      return;
+    }
+    size_t start = elements.back().first;
+    line_ = line_at(start);
+    begin_ += start - 1;
+    buffer_[begin_] = '[';
+    carried_ = true;
+    return;
+  }
+}
+
+}  // namespace segrule

@@ -1,0 +1,72 @@
+#pragma once
+// Records read from a stream in bounded blocks, for tools that must not hold a
+// whole input in memory (`impact`). JSON Lines, a JSON array of records and
+// CSV are split into records here and read into slots by record.hpp, exactly as
+// `eval` does; memory stays within a few blocks plus the largest record.
+
+#include <cstddef>
+#include <deque>
+#include <istream>
+#include <string>
+#include <vector>
+
+#include "eval/batch.hpp"
+
+namespace segrule {
+
+// One record before it is fitted to a schema.
+struct RawRecord {
+  size_t line = 0;              // 1-based line where it starts
+  std::string text;             // JSON Lines and JSON arrays: the record's text
+  std::vector<CsvCell> cells;   // CSV: the row's cells
+  std::string early_error;      // found while splitting: a malformed CSV row or header, a broken array, a record too long
+};
+
+class RecordStream {
+ public:
+  // `in` must outlive the stream. `block_bytes` is how much is read at a time.
+  RecordStream(std::istream& in, InputFormat format, const RecordLimits& limits = {}, size_t block_bytes = 1 << 16);
+
+  // Fills `record` with the next record; false at the end of input. A read error
+  // of the stream itself ends the input early (see failed()).
+  bool next(RawRecord& record);
+
+  InputFormat format() const { return format_; }
+
+  // CSV: the header row, once next() has been called.
+  const std::vector<CsvCell>& header() const { return header_; }
+
+  // The stream reported an I/O error (not a malformed record).
+  bool failed() const { return failed_; }
+
+  // The most bytes of input held at once, so tests can check memory stays bounded.
+  size_t peak_buffered() const { return peak_; }
+
+ private:
+  bool fill();
+  void compact();
+  bool next_line(RawRecord& record);
+  void split_csv();
+  void split_array();
+  size_t held() const { return buffer_.size() - begin_; }
+  size_t stuck_limit() const { return limits_.max_record_bytes + block_bytes_; }
+
+  std::istream& in_;
+  InputFormat format_;
+  RecordLimits limits_;
+  size_t block_bytes_;
+  std::string buffer_;
+  size_t begin_ = 0;        // first byte of buffer_ not yet consumed
+  size_t line_ = 1;         // line of buffer_[begin_] (JSON arrays: of buffer_[begin_ + 1])
+  bool eof_ = false;
+  bool failed_ = false;
+  bool started_ = false;    // the byte order mark and, for JSON, the opening bracket are behind us
+  bool finished_ = false;   // no more records will be split (CSV, JSON arrays)
+  bool carried_ = false;    // JSON arrays: buffer_[begin_] is the `[` written before a carried element
+  bool header_read_ = false;
+  std::vector<CsvCell> header_;
+  std::deque<RawRecord> pending_;
+  size_t peak_ = 0;
+};
+
+}  // namespace segrule
