@@ -1,0 +1,254 @@
+// The public C++ API (include/segrule/): compiling, evaluating by JSON text and
+// field by field, batches, metadata, and hot reload under concurrent use.
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/sha256.hpp"
+#include "segrule/segrule.hpp"
+
+namespace {
+
+using namespace segrule;
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+const std::string kRetail = std::string(SEGRULE_SOURCE_DIR) + "/rulesets/retail-2025.seg";
+
+// LANGUAGE.md §2: the customer C1 and the exact result it must give.
+const char* kSpecCustomer =
+    R"({"id":"C1","age":52,"retired":false,"occupation":null,"opened":"2012-04-01",)"
+    R"("risk_level":"C3","credit_rating":"AA","demand_deposits":100000,"time_deposits":3200000,)"
+    R"("wealth_products":1000000,"investments":700000,"loans":0,"aum":5000000.00,)"
+    R"("monthly_txn_count":4,"products_held":[]})";
+const char* kSpecResult =
+    R"({"id":"C1","value_tier":"private","customer_type":["savings"],"customer_type_primary":"savings",)"
+    R"("contact_cadence":"weekly","advisor":"dedicated","actions":[],)"
+    R"("offers":["custom_portfolio","time_deposit","large_cd","money_fund","treasury_bond"],)"
+    R"("dropped":[{"list":"offers","item":"family_trust","constraint":"suitability","reason":"risk"}]})";
+
+// Two versions that differ in one threshold, so a result shows which version made it.
+std::string versioned_rules(int gold_threshold) {
+  return "ruleset v { version \"" + std::to_string(gold_threshold) + "\" }\n"
+         "input c key id {\n  id : string\n  aum : money\n}\n"
+         "tiers value_tier {\n"
+         "  gold \"黄金\" when aum >= " + std::to_string(gold_threshold) + "\n"
+         "  mass \"大众\" otherwise\n}\n";
+}
+
+TEST_CASE("compiling gives a ruleset with its identity, or located diagnostics") {
+  CompileResult ok = Ruleset::compile_file(kRetail);
+  REQUIRE(ok);
+  const RulesetInfo& info = ok.ruleset->info();
+  CHECK(info.name == "retail_2025");
+  CHECK(info.title == "零售客户分层分类与服务策略");
+  CHECK(info.version == "2025.05");
+  CHECK(info.effective == "2025-06-01");
+  CHECK(info.owner == "个人金融部");
+  CHECK(info.file == kRetail);
+  CHECK(info.content_hash.rfind("sha256:", 0) == 0);
+  CHECK(info.content_hash.size() == 7 + 64);
+  // The same text gives the same hash; one byte more gives another.
+  std::string text = read_text(kRetail);
+  CHECK(Ruleset::compile(text).ruleset->info().content_hash == info.content_hash);
+  CHECK(Ruleset::compile(text + "\n").ruleset->info().content_hash != info.content_hash);
+
+  CompileResult bad = Ruleset::compile("ruleset x {}\ninput c key id { id : string }\nlet y = aum + 1\n", "bad.seg");
+  CHECK_FALSE(bad);
+  REQUIRE(bad.diagnostics.size() == 1);
+  CHECK(bad.diagnostics[0].file == "bad.seg");
+  CHECK(bad.diagnostics[0].line == 3);
+  CHECK(bad.diagnostics[0].column == 9);
+  CHECK(bad.rendered.find("bad.seg:3:9") != std::string::npos);
+
+  CompileResult missing = Ruleset::compile_file("/nonexistent/rules.seg");
+  CHECK_FALSE(missing);
+  REQUIRE(missing.diagnostics.size() == 1);
+  CHECK(missing.diagnostics[0].message.find("cannot read `/nonexistent/rules.seg`") == 0);
+}
+
+TEST_CASE("the content hash is SHA-256, checked against the FIPS 180-2 vectors") {
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // 56 bytes: the length no longer fits in the first padding block.
+  CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  CHECK(sha256_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("evaluating one record gives the spec's exact result") {
+  Ruleset ruleset = *Ruleset::compile_file(kRetail).ruleset;
+  EvalOptions options;
+  options.as_of = "2025-06-30";
+  RecordResult r = ruleset.evaluate(kSpecCustomer, options);
+  REQUIRE(r.ok);
+  CHECK(r.json == kSpecResult);
+  CHECK(r.key == "C1");
+  CHECK(r.content_hash == ruleset.info().content_hash);
+
+  RecordResult bad = ruleset.evaluate(R"({"id":"C2","age":"old"})", options);
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.key == "C2");
+  CHECK(bad.error.find("age") != std::string::npos);
+
+  options.as_of = "2025-02-30";
+  RecordResult bad_date = ruleset.evaluate(kSpecCustomer, options);
+  CHECK_FALSE(bad_date.ok);
+  CHECK(bad_date.error == "`2025-02-30` is not a valid as_of date: write it as YYYY-MM-DD");
+}
+
+TEST_CASE("a record built field by field evaluates like the same JSON") {
+  Ruleset ruleset = *Ruleset::compile_file(kRetail).ruleset;
+  RecordBuilder record;
+  record.set_string("id", "C1").set_int("age", 52).set_bool("retired", false).set_null("occupation");
+  record.set_string("opened", "2012-04-01").set_string("risk_level", "C3").set_string("credit_rating", "AA");
+  record.set_number("demand_deposits", "100000").set_number("time_deposits", "3200000");
+  record.set_number("wealth_products", "1000000").set_number("investments", "700000");
+  record.set_number("loans", "0").set_number("aum", "5000000.00").set_int("monthly_txn_count", 4);
+  record.set_strings("products_held", {});
+  EvalOptions options;
+  options.as_of = "2025-06-30";
+  RecordResult r = ruleset.evaluate(record, options);
+  REQUIRE(r.ok);
+  CHECK(r.json == kSpecResult);
+
+  // Text that is not a number is not spliced into the JSON: the field is reported.
+  record.set_number("aum", "1,\"x\":2");
+  RecordResult bad = ruleset.evaluate(record, options);
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.error.find("aum") != std::string::npos);
+  CHECK(RecordBuilder().set_string("a\"b", "x\ny").to_json() == R"({"a\"b":"x\ny"})");
+}
+
+TEST_CASE("a batch gives one line per record read, whatever the thread count") {
+  Ruleset ruleset = *Ruleset::compile_file(kRetail).ruleset;
+  std::string input = read_text(std::string(SEGRULE_SOURCE_DIR) + "/examples/customers.jsonl");
+  input += "{\"id\":\"broken\"}\nnot json\n";
+  EvalOptions options;
+  options.as_of = "2025-06-30";
+  auto run = [&](unsigned threads, BatchSummary& summary) {
+    std::string out;
+    summary = ruleset.evaluate_batch(input, InputFormat::jsonl, options, [&](bool is_error, std::string_view line) {
+      out += is_error ? "E " : "R ";
+      out.append(line);
+      out += '\n';
+    }, threads);
+    return out;
+  };
+  BatchSummary one, two;
+  std::string a = run(1, one);
+  std::string b = run(2, two);
+  CHECK(a == b);
+  CHECK(one.read == one.results + one.errors);
+  CHECK(one.errors == 2);
+  CHECK(one.results == 200);
+
+  options.as_of = "soon";
+  BatchSummary refused = ruleset.evaluate_batch(input, InputFormat::jsonl, options, [](bool, std::string_view) {});
+  CHECK(refused.read == 0);
+  CHECK(refused.error.find("`soon` is not a valid as_of date") == 0);
+}
+
+TEST_CASE("explain is available through the API, also for a record error") {
+  Ruleset ruleset = *Ruleset::compile_file(kRetail).ruleset;
+  EvalOptions options;
+  options.as_of = "2025-06-30";
+  CHECK_FALSE(ruleset.explain(kSpecCustomer, options).empty());
+  CHECK(ruleset.explain(kSpecCustomer, options, true).front() == '{');
+  CHECK(ruleset.explain(R"({"id":"C9"})", options).find("age") != std::string::npos);
+
+  options.explain = true;
+  RecordResult r = ruleset.evaluate(kSpecCustomer, options);
+  REQUIRE(r.ok);
+  CHECK(r.json.rfind(std::string(kSpecResult).substr(0, std::string(kSpecResult).size() - 1) + ",\"explain\":{", 0) == 0);
+}
+
+TEST_CASE("an engine reloads: a bad file keeps the old version serving") {
+  std::string path = "api_test_engine.seg";
+  std::ofstream(path) << versioned_rules(200000);
+  Engine engine(*Ruleset::compile_file(path).ruleset, path);
+  std::string first = engine.current().info().content_hash;
+  CHECK(engine.evaluate(R"({"id":"a","aum":250000})").json == R"({"id":"a","value_tier":"gold","dropped":[]})");
+
+  std::ofstream(path) << versioned_rules(300000);
+  ReloadResult changed = engine.reload();
+  CHECK(changed.ok);
+  CHECK(changed.changed);
+  CHECK(changed.content_hash != first);
+  CHECK(engine.evaluate(R"({"id":"a","aum":250000})").json == R"({"id":"a","value_tier":"mass","dropped":[]})");
+
+  ReloadResult same = engine.reload();
+  CHECK(same.ok);
+  CHECK_FALSE(same.changed);
+
+  std::ofstream(path) << "ruleset v {\ninput c key id {\n";
+  ReloadResult broken = engine.reload();
+  CHECK_FALSE(broken.ok);
+  CHECK_FALSE(broken.diagnostics.empty());
+  CHECK(broken.rendered.find(path + ":") != std::string::npos);
+  CHECK(broken.content_hash == changed.content_hash);
+  CHECK(engine.evaluate(R"({"id":"a","aum":250000})").json == R"({"id":"a","value_tier":"mass","dropped":[]})");
+  std::remove(path.c_str());
+}
+
+TEST_CASE("evaluations from 8 threads during 100 reloads each see one whole version") {
+  std::string low = versioned_rules(200000), high = versioned_rules(300000);
+  Ruleset low_version = *Ruleset::compile(low).ruleset;
+  Ruleset high_version = *Ruleset::compile(high).ruleset;
+  Engine engine(low_version);
+  std::atomic<bool> done{false};
+  std::atomic<long> checked{0}, wrong{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 8; ++t) {
+    workers.emplace_back([&]() {
+      // A record at 250,000 is gold under the low threshold and mass under the high one.
+      while (!done.load()) {
+        RecordResult r = engine.evaluate(R"({"id":"x","aum":250000})");
+        bool is_low = r.content_hash == low_version.info().content_hash;
+        bool is_high = r.content_hash == high_version.info().content_hash;
+        std::string expected = is_low ? R"({"id":"x","value_tier":"gold","dropped":[]})" : R"({"id":"x","value_tier":"mass","dropped":[]})";
+        if (!r.ok || !(is_low || is_high) || r.json != expected) ++wrong;
+        ++checked;
+      }
+    });
+  }
+  for (int i = 0; i < 100; ++i) {
+    ReloadResult r = engine.reload_text(i % 2 == 0 ? high : low);
+    CHECK(r.ok);
+    std::this_thread::yield();
+  }
+  done = true;
+  for (auto& w : workers) w.join();
+  CHECK(wrong.load() == 0);
+  CHECK(checked.load() > 0);
+  CHECK(engine.current().info().content_hash == low_version.info().content_hash);
+}
+
+TEST_CASE("watching a file reloads it when it changes") {
+  std::string path = "api_test_watch.seg";
+  std::ofstream(path) << versioned_rules(200000);
+  Engine engine(*Ruleset::compile_file(path).ruleset, path);
+  std::atomic<int> reloads{0};
+  REQUIRE(engine.watch(std::chrono::milliseconds(10), [&](const ReloadResult& r) {
+    if (r.ok && r.changed) ++reloads;
+  }));
+  CHECK_FALSE(engine.watch(std::chrono::milliseconds(10)));
+  std::ofstream(path) << versioned_rules(300000) << "# changed\n";
+  for (int i = 0; i < 500 && reloads.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(reloads.load() == 1);
+  CHECK(engine.evaluate(R"({"id":"a","aum":250000})").json == R"({"id":"a","value_tier":"mass","dropped":[]})");
+  engine.stop_watching();
+  std::remove(path.c_str());
+}
+
+}  // namespace
