@@ -212,6 +212,40 @@ bool record_from_json_value(const Program& p, const JsonValue& object, std::vect
   return true;
 }
 
+namespace {
+
+bool has_pii_field(const Program& p) {
+  for (const InputField& f : p.inputs)
+    if (f.pii) return true;
+  return false;
+}
+
+// A syntax error quotes the bad token in backticks, and the reader cannot tell
+// which field it belongs to: when any field is `pii`, every quoted fragment is
+// masked, except JSON punctuation and the names of declared fields.
+std::string mask_quoted_fragments(const Program& p, std::string_view message) {
+  auto harmless = [&](std::string_view fragment) {
+    if (p.input_index.count(std::string(fragment))) return true;
+    return fragment.find_first_not_of(",:{}[]\"") == std::string_view::npos;
+  };
+  std::string out;
+  size_t pos = 0;
+  while (pos < message.size()) {
+    size_t open = message.find('`', pos);
+    size_t close = open == std::string_view::npos ? open : message.find('`', open + 1);
+    if (close == std::string_view::npos) break;
+    std::string_view fragment = message.substr(open + 1, close - open - 1);
+    out.append(message.substr(pos, open + 1 - pos));
+    out += harmless(fragment) ? std::string(fragment) : mask_pii(fragment);
+    out += '`';
+    pos = close + 1;
+  }
+  out.append(message.substr(std::min(pos, message.size())));
+  return out;
+}
+
+}  // namespace
+
 bool record_from_json(const Program& p, std::string_view text, const RecordLimits& limits, std::vector<Value>& slots, RecordProblem& problem) {
   problem.key.reset();
   if (text.size() > limits.max_record_bytes) {
@@ -221,7 +255,8 @@ bool record_from_json(const Program& p, std::string_view text, const RecordLimit
   }
   auto parsed = parse_json(text, JsonLimits{limits.max_depth, limits.max_record_bytes});
   if (auto* err = std::get_if<JsonError>(&parsed)) {
-    problem.message = fmt::format("malformed JSON at column {}: {}", err->offset + 1, err->message);
+    problem.message = fmt::format("malformed JSON at column {}: {}", err->offset + 1,
+                                  has_pii_field(p) ? mask_quoted_fragments(p, err->message) : err->message);
     if (p.key_field != kNone) problem.key = salvage_key(text, p.inputs[p.key_field].name);
     return false;
   }

@@ -212,13 +212,14 @@ TEST_CASE("record: a record that does not fit the input gives one message naming
 }
 
 TEST_CASE("record: malformed JSON is a record error with the column where it went wrong, and the key when readable") {
+  // The prelude declares a `pii` field, so a malformed token (which field is it in?) is masked.
   check_cases(
       {
           {"duplicate keys", R"({"id":"H","aum":1,"aum":2})", R"({"line":1,"key":"H","error":"malformed JSON at column 19: duplicate key `aum`"})"},
-          {"NaN", R"({"id":"I","aum":NaN})", R"({"line":1,"key":"I","error":"malformed JSON at column 17: number `NaN` is not valid JSON"})"},
+          {"NaN", R"({"id":"I","aum":NaN})", R"({"line":1,"key":"I","error":"malformed JSON at column 17: number `N**` is not valid JSON"})"},
           {"Infinity", R"({"id":"I","aum":-Infinity})",
-           R"({"line":1,"key":"I","error":"malformed JSON at column 17: number `-Infinity` is not valid JSON"})"},
-          {"an int key", R"({"id":12,"aum":NaN})", R"({"line":1,"key":"12","error":"malformed JSON at column 16: number `NaN` is not valid JSON"})"},
+           R"({"line":1,"key":"I","error":"malformed JSON at column 17: number `-**` is not valid JSON"})"},
+          {"an int key", R"({"id":12,"aum":NaN})", R"({"line":1,"key":"12","error":"malformed JSON at column 16: number `N**` is not valid JSON"})"},
           {"unquoted string", R"({"id":"I","name":张三})", R"({"line":1,"key":"I","error":"malformed JSON at column 18: expected a JSON value after `:`"})"},
           {"single quotes", R"({'id':'I'})",
            R"({"line":1,"error":"malformed JSON at column 2: single-quoted strings are not valid JSON, use `\"`"})"},
@@ -228,7 +229,7 @@ TEST_CASE("record: malformed JSON is a record error with the column where it wen
           {"two values on one line", R"({"id":"I"} {"id":"J"})",
            R"({"line":1,"key":"I","error":"malformed JSON at column 12: unexpected text after the JSON value"})"},
           {"an escaped key is not guessed", R"({"id":"K\"Q","aum":NaN})",
-           R"({"line":1,"error":"malformed JSON at column 20: number `NaN` is not valid JSON"})"},
+           R"({"line":1,"error":"malformed JSON at column 20: number `N**` is not valid JSON"})"},
       },
       InputFormat::jsonl);
 }
@@ -237,7 +238,7 @@ TEST_CASE("record: malformed JSON is a record error with the column where it wen
 // same name labels the error entry with the wrong customer.
 TEST_CASE("record: the key of a malformed record is its own top-level member" * doctest::may_fail()) {
   Run r = run(R"({"x":{"id":"inner"},"id":"outer","aum":NaN})", InputFormat::jsonl);
-  CHECK(r.text == R"({"line":1,"key":"outer","error":"malformed JSON at column 40: number `NaN` is not valid JSON"})");
+  CHECK(r.text == R"({"line":1,"key":"outer","error":"malformed JSON at column 40: number `N**` is not valid JSON"})");
 }
 
 TEST_CASE("record: JSON Lines line numbers, blank lines, CRLF and a truncated last line") {
@@ -339,8 +340,8 @@ output { v : number }
   CHECK(mask_pii("") == "**");
 }
 
-// BUG: a malformed JSON number is quoted in clear in the error entry, even in a `pii` field.
-TEST_CASE("record: personal data is masked in malformed JSON messages too" * doctest::may_fail()) {
+// The reader cannot tell which field a malformed token belongs to: with any `pii` field, quoted tokens are masked.
+TEST_CASE("record: personal data is masked in malformed JSON messages too") {
   auto pii = compile_text("ruleset t { version \"1\" }\ninput person key id { id : string  salary : money pii }\noutput { v : number }\n");
   REQUIRE(pii);
   for (const char* input : {R"({"id":"P","salary":98765abc})", R"({"id":"P","salary":0987654})", R"({"id":"P","salary":987654.})"}) {
