@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "utf8.hpp"
+
 namespace segrule {
 
 SourceFile::SourceFile(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {
@@ -64,17 +66,7 @@ int code_point_width(uint32_t cp) {
 
 int text_width(std::string_view s) {
   int width = 0;
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    uint32_t cp = c;
-    size_t n = 1;
-    if (c >= 0xF0) { cp = c & 0x07; n = 4; }
-    else if (c >= 0xE0) { cp = c & 0x0F; n = 3; }
-    else if (c >= 0xC0) { cp = c & 0x1F; n = 2; }
-    for (size_t k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    width += code_point_width(cp);
-    i += n;
-  }
+  for (size_t i = 0; i < s.size();) width += code_point_width(next_code_point(s, i));
   return width;
 }
 

@@ -6,28 +6,12 @@
 
 #include "eval/record.hpp"
 #include "eval/result_writer.hpp"
+#include "utf8.hpp"
 
 namespace segrule::analysis {
 
 namespace {
 
-void append_utf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // Z3 prints a model string as ASCII with `\u{...}` for other characters.
 std::string decode_z3_string(const std::string& s) {
@@ -36,7 +20,7 @@ std::string decode_z3_string(const std::string& s) {
     if (s[i] == '\\' && s.compare(i, 3, "\\u{") == 0) {
       size_t end = s.find('}', i);
       if (end != std::string::npos && end - i - 3 <= 6) {
-        append_utf8(static_cast<uint32_t>(std::stoul(s.substr(i + 3, end - i - 3), nullptr, 16)), out);
+        append_utf8(out, static_cast<uint32_t>(std::stoul(s.substr(i + 3, end - i - 3), nullptr, 16)));
         i = end;
         continue;
       }

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include "utf8.hpp"
+
 namespace segrule {
 
 JsonValue::JsonValue() = default;
@@ -427,24 +429,6 @@ class Parser {
     return true;
   }
 
-  static void append_utf8(std::string& out, unsigned code_point) {
-    const auto put = [&](unsigned byte) { out.push_back(static_cast<char>(byte)); };
-    if (code_point < 0x80) {
-      put(code_point);
-    } else if (code_point < 0x800) {
-      put(0xC0 | (code_point >> 6));
-      put(0x80 | (code_point & 0x3F));
-    } else if (code_point < 0x10000) {
-      put(0xE0 | (code_point >> 12));
-      put(0x80 | ((code_point >> 6) & 0x3F));
-      put(0x80 | (code_point & 0x3F));
-    } else {
-      put(0xF0 | (code_point >> 18));
-      put(0x80 | ((code_point >> 12) & 0x3F));
-      put(0x80 | ((code_point >> 6) & 0x3F));
-      put(0x80 | (code_point & 0x3F));
-    }
-  }
 
   void skip_space() {
     while (pos_ < text_.size() && is_json_space(text_[pos_])) ++pos_;

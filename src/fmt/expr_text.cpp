@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "utf8.hpp"
+
 namespace segrule {
 
 namespace {
@@ -30,25 +32,6 @@ int level(const Expr& e) {
   }
 }
 
-// Decodes the code point at `i` and advances `i`; the text is valid UTF-8 (the parser checked).
-uint32_t next_code_point(std::string_view s, size_t& i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  uint32_t cp = c;
-  size_t n = 1;
-  if (c >= 0xF0) {
-    cp = c & 0x07;
-    n = 4;
-  } else if (c >= 0xE0) {
-    cp = c & 0x0F;
-    n = 3;
-  } else if (c >= 0xC0) {
-    cp = c & 0x1F;
-    n = 2;
-  }
-  for (size_t k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  i += n;
-  return cp;
-}
 
 // Characters a reader could not see or that would break the line: written as `\u{...}`.
 bool needs_code_escape(uint32_t cp) {
