@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "check/checker.hpp"
+#include "eval/batch.hpp"
 
 namespace segrule::cli {
 
@@ -64,6 +65,30 @@ Date today() {
   auto now = std::chrono::system_clock::now();
   auto days = std::chrono::floor<std::chrono::days>(now);
   return Date{static_cast<int32_t>(days.time_since_epoch().count())};
+}
+
+InputFormat RecordInput::format_or_guess() const { return format ? *format : input_format_for(path); }
+
+bool take_record_input_option(const Args& args, size_t& i, RecordInput& in, int& status) {
+  const std::string& a = args[i];
+  if (a != "--input" && a != "--format" && a != "--as-of") return false;
+  const std::string* v = i + 1 < args.size() ? &args[++i] : nullptr;
+  if (a == "--input") {
+    if (!v) status = misuse("--input needs a path, or - for standard input");
+    else in.path = *v;
+  } else if (a == "--format") {
+    if (!v) status = misuse("--format needs jsonl, json or csv");
+    else if (*v == "jsonl") in.format = InputFormat::jsonl;
+    else if (*v == "json") in.format = InputFormat::json;
+    else if (*v == "csv") in.format = InputFormat::csv;
+    else status = misuse(fmt::format("unknown format `{}`: use jsonl, json or csv", *v));
+  } else {
+    auto date = v ? parse_date(*v) : std::nullopt;
+    if (!v) status = misuse("--as-of needs a date as YYYY-MM-DD");
+    else if (!date) status = misuse(fmt::format("`{}` is not a valid date: --as-of takes YYYY-MM-DD", *v));
+    else in.as_of = *date;
+  }
+  return true;
 }
 
 }  // namespace segrule::cli

@@ -6,8 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include "check/program.hpp"
 #include "eval/date.hpp"
+#include "segrule/input_format.hpp"
 
 namespace segrule::cli {
 
@@ -33,6 +36,19 @@ std::shared_ptr<Program> load_rules(const std::string& path, int& status);
 
 // Today's date, the default `as_of`.
 Date today();
+
+// The options of every command that reads records: --input, --format, --as-of.
+struct RecordInput {
+  std::string path;                   // --input PATH, or "-" for standard input
+  std::optional<InputFormat> format;  // --format; otherwise from the file name
+  Date as_of = today();               // --as-of
+  InputFormat format_or_guess() const;
+};
+
+// When args[i] is one of RecordInput's options, consumes it and its value and
+// returns true; on a bad or missing value it also prints why and sets
+// `status` to kMisuse.
+bool take_record_input_option(const Args& args, size_t& i, RecordInput& in, int& status);
 
 int cmd_check(const Args& args);
 int cmd_eval(const Args& args);

@@ -12,11 +12,15 @@
 namespace segrule::cli {
 
 int cmd_eval(const Args& args) {
-  std::string rules, input, errors_path;
+  std::string rules, errors_path;
+  RecordInput in;
   BatchOptions options;
-  options.as_of = today();
-  bool format_given = false;
   for (size_t i = 0; i < args.size(); ++i) {
+    int status = kOk;
+    if (take_record_input_option(args, i, in, status)) {
+      if (status != kOk) return status;
+      continue;
+    }
     const std::string& a = args[i];
     auto value = [&](std::string& out) {
       if (i + 1 >= args.size()) return false;
@@ -24,21 +28,7 @@ int cmd_eval(const Args& args) {
       return true;
     };
     std::string v;
-    if (a == "--input") {
-      if (!value(input)) return misuse("--input needs a path, or - for standard input");
-    } else if (a == "--format") {
-      if (!value(v)) return misuse("--format needs jsonl, json or csv");
-      if (v == "jsonl") options.format = InputFormat::jsonl;
-      else if (v == "json") options.format = InputFormat::json;
-      else if (v == "csv") options.format = InputFormat::csv;
-      else return misuse(fmt::format("unknown format `{}`: use jsonl, json or csv", v));
-      format_given = true;
-    } else if (a == "--as-of") {
-      if (!value(v)) return misuse("--as-of needs a date as YYYY-MM-DD");
-      auto d = parse_date(v);
-      if (!d) return misuse(fmt::format("`{}` is not a valid date: --as-of takes YYYY-MM-DD", v));
-      options.as_of = *d;
-    } else if (a == "--explain") {
+    if (a == "--explain") {
       options.explain = true;
     } else if (a == "--show-pii") {
       options.show_pii = true;  // in the explain member; error entries always mask
@@ -59,8 +49,10 @@ int cmd_eval(const Args& args) {
     }
   }
   if (rules.empty()) return misuse("eval needs a rule file");
-  if (input.empty()) return misuse("eval needs --input PATH (or --input - for standard input)");
-  if (!format_given) options.format = input_format_for(input);
+  if (in.path.empty()) return misuse("eval needs --input PATH (or --input - for standard input)");
+  options.format = in.format_or_guess();
+  options.as_of = in.as_of;
+  const std::string& input = in.path;
 
   int status = kOk;
   auto program = load_rules(rules, status);

@@ -18,18 +18,20 @@ namespace {
 struct ExplainArgs {
   std::string rules;
   std::optional<std::string> record;
-  std::string input;
+  RecordInput in;  // --input, --format, --as-of
   std::optional<std::string> key;
-  std::optional<InputFormat> format;
-  Date as_of;
   bool json = false;
   ExplainOptions options;
 };
 
 // Parses the arguments; returns kOk, or the exit code after printing the misuse.
 int parse_args(const Args& args, ExplainArgs& out) {
-  out.as_of = today();
   for (size_t i = 0; i < args.size(); ++i) {
+    int status = kOk;
+    if (take_record_input_option(args, i, out.in, status)) {
+      if (status != kOk) return status;
+      continue;
+    }
     const std::string& a = args[i];
     auto value = [&](std::string& v) {
       if (i + 1 >= args.size()) return false;
@@ -40,22 +42,9 @@ int parse_args(const Args& args, ExplainArgs& out) {
     if (a == "--record") {
       if (!value(v)) return misuse("--record needs the record as one JSON object, or - for standard input");
       out.record = v;
-    } else if (a == "--input") {
-      if (!value(out.input)) return misuse("--input needs a path, or - for standard input");
     } else if (a == "--key") {
       if (!value(v)) return misuse("--key needs the key of the record to explain");
       out.key = v;
-    } else if (a == "--format") {
-      if (!value(v)) return misuse("--format needs jsonl, json or csv");
-      if (v == "jsonl") out.format = InputFormat::jsonl;
-      else if (v == "json") out.format = InputFormat::json;
-      else if (v == "csv") out.format = InputFormat::csv;
-      else return misuse(fmt::format("unknown format `{}`: use jsonl, json or csv", v));
-    } else if (a == "--as-of") {
-      if (!value(v)) return misuse("--as-of needs a date as YYYY-MM-DD");
-      auto d = parse_date(v);
-      if (!d) return misuse(fmt::format("`{}` is not a valid date: --as-of takes YYYY-MM-DD", v));
-      out.as_of = *d;
     } else if (a == "--json") {
       out.json = true;
     } else if (a == "--show-pii") {
@@ -69,11 +58,11 @@ int parse_args(const Args& args, ExplainArgs& out) {
     }
   }
   if (out.rules.empty()) return misuse("explain needs a rule file");
-  if (out.record && !out.input.empty()) return misuse("give the record either with --record or with --input and --key, not both");
-  if (!out.record && out.input.empty() && !out.key) return misuse("explain needs a record: --record JSON, or --input PATH --key ID");
-  if (!out.input.empty() && !out.key) return misuse("--input needs --key ID: explain shows one record");
-  if (out.key && out.input.empty()) return misuse("--key needs --input PATH: the file to look for the record in");
-  if (out.format && out.input.empty()) return misuse("--format applies to --input");
+  if (out.record && !out.in.path.empty()) return misuse("give the record either with --record or with --input and --key, not both");
+  if (!out.record && out.in.path.empty() && !out.key) return misuse("explain needs a record: --record JSON, or --input PATH --key ID");
+  if (!out.in.path.empty() && !out.key) return misuse("--input needs --key ID: explain shows one record");
+  if (out.key && out.in.path.empty()) return misuse("--key needs --input PATH: the file to look for the record in");
+  if (out.in.format && out.in.path.empty()) return misuse("--format applies to --input");
   return kOk;
 }
 
@@ -90,7 +79,7 @@ int cmd_explain(const Args& args) {
 
   Outcome outcome;
   reset_outcome(p, outcome);
-  outcome.slots[p.as_of_slot] = Value::of_date(a.as_of);
+  outcome.slots[p.as_of_slot] = Value::of_date(a.in.as_of);
   RecordProblem problem;
   bool fits = false;
   std::string error;
@@ -106,18 +95,18 @@ int cmd_explain(const Args& args) {
     fits = record_from_json_value(p, std::get<JsonValue>(parsed), outcome.slots, problem);
   } else {
     std::string data;
-    if (!read_file(a.input, data, error)) {
+    if (!read_file(a.in.path, data, error)) {
       fmt::print(stderr, "segrule: {}\n", error);
       return kMisuse;
     }
-    FoundRecord found = find_record(p, data, a.format.value_or(input_format_for(a.input)), *a.key, RecordLimits{}, outcome.slots);
+    FoundRecord found = find_record(p, data, a.in.format_or_guess(), *a.key, RecordLimits{}, outcome.slots);
     if (!found.found) {
       std::string unreadable = found.unreadable ? fmt::format(" ({} record{} could not be read)", found.unreadable, found.unreadable == 1 ? "" : "s") : "";
-      fmt::print(stderr, "segrule: no record in `{}` has {} `{}`{}\n", a.input, p.inputs[p.key_field].name, *a.key, unreadable);
+      fmt::print(stderr, "segrule: no record in `{}` has {} `{}`{}\n", a.in.path, p.inputs[p.key_field].name, *a.key, unreadable);
       return kMisuse;
     }
     if (found.matches > 1)
-      fmt::print(stderr, "segrule: {} records in `{}` have {} `{}`; explaining the first, at line {}\n", found.matches, a.input,
+      fmt::print(stderr, "segrule: {} records in `{}` have {} `{}`; explaining the first, at line {}\n", found.matches, a.in.path,
                  p.inputs[p.key_field].name, *a.key, found.line);
     fits = found.fits;
     problem = std::move(found.problem);
@@ -125,7 +114,7 @@ int cmd_explain(const Args& args) {
 
   a.options.with_result = true;
   explain::Account account = fits ? explain::build_account(p, std::move(outcome.slots), a.options)
-                                  : explain::record_error_account(p, problem, a.as_of);
+                                  : explain::record_error_account(p, problem, a.in.as_of);
   if (a.json) fmt::print("{}\n", explain::render_json(p, account, a.options.with_result));
   else fmt::print("{}", explain::render_text(p, account));
   return account.failure ? kRejected : kOk;

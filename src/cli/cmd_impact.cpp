@@ -22,35 +22,17 @@ constexpr int kImpactTrouble = 2;
 
 int cmd_impact(const Args& args) {
   std::vector<std::string> rules;
-  std::string input;
+  RecordInput in;
   ImpactOptions options;
-  options.as_of = today();
-  InputFormat format = InputFormat::jsonl;
-  bool format_given = false;
   enum class Output { text, json, csv } output = Output::text;
   for (size_t i = 0; i < args.size(); ++i) {
+    int status = kOk;
+    if (take_record_input_option(args, i, in, status)) {
+      if (status != kOk) return status;
+      continue;
+    }
     const std::string& a = args[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "--input") {
-      if (!value(input)) return misuse("--input needs a path, or - for standard input");
-    } else if (a == "--format") {
-      if (!value(v)) return misuse("--format needs jsonl, json or csv");
-      if (v == "jsonl") format = InputFormat::jsonl;
-      else if (v == "json") format = InputFormat::json;
-      else if (v == "csv") format = InputFormat::csv;
-      else return misuse(fmt::format("unknown format `{}`: use jsonl, json or csv", v));
-      format_given = true;
-    } else if (a == "--as-of") {
-      if (!value(v)) return misuse("--as-of needs a date as YYYY-MM-DD");
-      auto d = parse_date(v);
-      if (!d) return misuse(fmt::format("`{}` is not a valid date: --as-of takes YYYY-MM-DD", v));
-      options.as_of = *d;
-    } else if (a == "--json" || a == "--csv") {
+    if (a == "--json" || a == "--csv") {
       Output wanted = a == "--json" ? Output::json : Output::csv;
       if (output != Output::text && output != wanted) return misuse("impact takes one of --json and --csv");
       output = wanted;
@@ -63,9 +45,10 @@ int cmd_impact(const Args& args) {
     }
   }
   if (rules.size() != 2) return misuse("impact needs two rule files: OLD NEW");
-  if (input.empty()) return misuse("impact needs --input PATH (or --input - for standard input)");
-  if (!format_given && input.ends_with(".csv")) format = InputFormat::csv;
-  if (!format_given && input.ends_with(".json")) format = InputFormat::json;
+  if (in.path.empty()) return misuse("impact needs --input PATH (or --input - for standard input)");
+  const std::string& input = in.path;
+  InputFormat format = in.format_or_guess();
+  options.as_of = in.as_of;
 
   int status = kOk;
   auto old_program = load_rules(rules[0], status);
