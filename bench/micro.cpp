@@ -1,0 +1,116 @@
+// Google Benchmark micro-benchmarks of the stages one record goes through:
+// compiling the ruleset (once per run), reading one JSONL record, evaluating
+// one pre-read customer, writing one result. Run: build/bench/segrule_micro.
+// The end-to-end rates are measured by scripts/bench.
+
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "check/checker.hpp"
+#include "eval/evaluator.hpp"
+#include "eval/record.hpp"
+#include "eval/result_writer.hpp"
+
+namespace {
+
+using namespace segrule;
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+const std::string& retail_text() {
+  static const std::string text = read_text(std::string(SEGRULE_SOURCE_DIR) + "/rulesets/retail-2025.seg");
+  return text;
+}
+
+std::shared_ptr<Program> compile_retail() {
+  Diagnostics diagnostics;
+  return compile_source(std::make_shared<SourceFile>("retail-2025.seg", retail_text()), diagnostics);
+}
+
+// The first records of the shipped sample: real shapes, thresholds included.
+std::vector<std::string> sample_records() {
+  std::vector<std::string> lines;
+  std::ifstream in(std::string(SEGRULE_SOURCE_DIR) + "/examples/customers.jsonl");
+  for (std::string line; std::getline(in, line) && lines.size() < 64;) lines.push_back(line);
+  return lines;
+}
+
+Date as_of() { return *parse_date("2025-06-30"); }
+
+void BM_CompileRetail(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(compile_retail());
+}
+BENCHMARK(BM_CompileRetail)->Unit(benchmark::kMicrosecond);
+
+void BM_ReadJsonlRecord(benchmark::State& state) {
+  auto program = compile_retail();
+  auto records = sample_records();
+  Outcome outcome;
+  reset_outcome(*program, outcome);
+  RecordProblem problem;
+  size_t i = 0;
+  for (auto _ : state) {
+    bool ok = record_from_json(*program, records[i++ % records.size()], RecordLimits{}, outcome.slots, problem);
+    benchmark::DoNotOptimize(ok);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ReadJsonlRecord);
+
+// One customer already read into slots: only the rules run.
+void BM_EvaluateCustomer(benchmark::State& state) {
+  auto program = compile_retail();
+  auto records = sample_records();
+  std::vector<std::vector<Value>> inputs;
+  for (const std::string& record : records) {
+    Outcome o;
+    reset_outcome(*program, o);
+    o.slots[program->as_of_slot] = Value::of_date(as_of());
+    RecordProblem problem;
+    if (record_from_json(*program, record, RecordLimits{}, o.slots, problem)) inputs.push_back(o.slots);
+  }
+  Outcome outcome;
+  EvalError error;
+  size_t i = 0;
+  for (auto _ : state) {
+    reset_outcome(*program, outcome);
+    outcome.slots = inputs[i++ % inputs.size()];
+    benchmark::DoNotOptimize(evaluate(*program, outcome, error));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EvaluateCustomer);
+
+void BM_WriteResult(benchmark::State& state) {
+  auto program = compile_retail();
+  Outcome outcome;
+  reset_outcome(*program, outcome);
+  outcome.slots[program->as_of_slot] = Value::of_date(as_of());
+  RecordProblem problem;
+  EvalError error;
+  if (!record_from_json(*program, sample_records().front(), RecordLimits{}, outcome.slots, problem) ||
+      !evaluate(*program, outcome, error)) {
+    state.SkipWithError("the first sample record does not evaluate");
+    return;
+  }
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    write_result(*program, outcome, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_WriteResult);
+
+}  // namespace
+
+BENCHMARK_MAIN();
