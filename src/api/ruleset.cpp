@@ -139,6 +139,8 @@ BatchSummary Ruleset::evaluate_batch(std::string_view input, InputFormat format,
     return summary;
   }
   batch.as_of = *as_of;
+  batch.explain = options.explain;
+  batch.show_pii = options.show_pii;
   BatchCounts counts = run_batch(*impl_->program, input, batch, sink);
   BatchSummary summary;
   summary.read = counts.read;

@@ -52,13 +52,15 @@ std::shared_ptr<Program> load_rules(const std::string& path, int& status) {
   Diagnostics diagnostics;
   auto program = compile_source(source, diagnostics);
   if (!diagnostics.empty()) fmt::print(stderr, "{}", render_diagnostics(diagnostics, source.get()));
-  if (!program) {
-    size_t errors = 0;
-    for (const auto& d : diagnostics) errors += d.severity == Severity::error;
-    fmt::print(stderr, "segrule: `{}` does not compile: {} error{}\n", path, errors, errors == 1 ? "" : "s");
-    status = kCompileError;
-  }
+  if (!program) status = report_compile_failure(path, diagnostics);
   return program;
+}
+
+int report_compile_failure(const std::string& path, const Diagnostics& diagnostics) {
+  size_t errors = 0;
+  for (const auto& d : diagnostics) errors += d.severity == Severity::error;
+  fmt::print(stderr, "segrule: `{}` does not compile: {} error{}\n", path, errors, errors == 1 ? "" : "s");
+  return kCompileError;
 }
 
 Date today() {

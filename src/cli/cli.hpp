@@ -34,6 +34,9 @@ bool read_file(const std::string& path, std::string& out, std::string& error);
 // sets `status` (kMisuse: unreadable, kCompileError: errors) when it fails.
 std::shared_ptr<Program> load_rules(const std::string& path, int& status);
 
+// Prints "`PATH` does not compile: N errors" to stderr; returns kCompileError.
+int report_compile_failure(const std::string& path, const Diagnostics& diagnostics);
+
 // Today's date, the default `as_of`.
 Date today();
 

@@ -7,14 +7,15 @@
 #include <fmt/format.h>
 
 #include "cli/cli.hpp"
-#include "eval/batch.hpp"
+#include "segrule/ruleset.hpp"
 
 namespace segrule::cli {
 
 int cmd_eval(const Args& args) {
   std::string rules, errors_path;
   RecordInput in;
-  BatchOptions options;
+  EvalOptions options;
+  unsigned threads = 1;
   for (size_t i = 0; i < args.size(); ++i) {
     int status = kOk;
     if (take_record_input_option(args, i, in, status)) {
@@ -39,7 +40,7 @@ int cmd_eval(const Args& args) {
       char* end = nullptr;
       long n = std::strtol(v.c_str(), &end, 10);
       if (end == v.c_str() || *end != '\0' || n < 1 || n > 256) return misuse(fmt::format("--threads takes a number from 1 to 256, not `{}`", v));
-      options.threads = static_cast<unsigned>(n);
+      threads = static_cast<unsigned>(n);
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       return misuse(fmt::format("unknown option `{}` for eval", a));
     } else if (rules.empty()) {
@@ -50,15 +51,19 @@ int cmd_eval(const Args& args) {
   }
   if (rules.empty()) return misuse("eval needs a rule file");
   if (in.path.empty()) return misuse("eval needs --input PATH (or --input - for standard input)");
-  options.format = in.format_or_guess();
-  options.as_of = in.as_of;
+  options.as_of = to_string(in.as_of);
   const std::string& input = in.path;
 
-  int status = kOk;
-  auto program = load_rules(rules, status);
-  if (!program) return status;
+  std::string rule_text, error;
+  if (!read_file(rules, rule_text, error)) {
+    fmt::print(stderr, "segrule: {}\n", error);
+    return kMisuse;
+  }
+  CompileResult compiled = Ruleset::compile(rule_text, rules);
+  fmt::print(stderr, "{}", compiled.rendered);
+  if (!compiled) return report_compile_failure(rules, compiled.diagnostics);
 
-  std::string data, error;
+  std::string data;
   if (!read_file(input, data, error)) {
     fmt::print(stderr, "segrule: {}\n", error);
     return kMisuse;
@@ -77,7 +82,7 @@ int cmd_eval(const Args& args) {
     std::fwrite(buffer.data(), 1, buffer.size(), stdout);
     buffer.clear();
   };
-  BatchCounts counts = run_batch(*program, data, options, [&](bool is_error, std::string_view text) {
+  BatchSummary counts = compiled.ruleset->evaluate_batch(data, in.format_or_guess(), options, [&](bool is_error, std::string_view text) {
     if (is_error) {
       std::fwrite(text.data(), 1, text.size(), errors_out);
       std::fputc('\n', errors_out);
@@ -86,7 +91,7 @@ int cmd_eval(const Args& args) {
     buffer.append(text);
     buffer += '\n';
     if (buffer.size() > (1 << 16)) flush();
-  });
+  }, threads);
   flush();
   std::fflush(stdout);
   if (errors_out != stderr) std::fclose(errors_out);
