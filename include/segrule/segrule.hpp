@@ -6,3 +6,4 @@
 #include "segrule/engine.hpp"
 #include "segrule/input_format.hpp"
 #include "segrule/ruleset.hpp"
+#include "segrule/tools.hpp"

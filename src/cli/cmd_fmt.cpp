@@ -15,8 +15,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli.hpp"
-#include "fmt/formatter.hpp"
-#include "fmt/line_diff.hpp"
+#include "segrule/tools.hpp"
 
 namespace segrule::cli {
 
@@ -25,29 +24,6 @@ namespace {
 constexpr int kNotFormatted = kCompileError;  // --check: some file is not in the canonical layout
 
 enum class Mode { print, check, write };
-
-constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
-
-// The lines a reader sees: without the byte order mark and without `\r` line ends.
-std::vector<std::string_view> visible_lines(std::string_view text) {
-  if (text.substr(0, kByteOrderMark.size()) == kByteOrderMark) text.remove_prefix(kByteOrderMark.size());
-  std::vector<std::string_view> lines = split_lines(text);
-  for (auto& line : lines)
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  return lines;
-}
-
-// `--- FILE` / `+++ FILE (formatted)`, the hunks, then what the lines cannot
-// show (byte order mark, line ends) as `\ ` notes, as diff(1) marks a missing
-// final newline.
-std::string check_report(const std::string& path, std::string_view original, std::string_view formatted) {
-  std::string out = fmt::format("--- {}\n+++ {} (formatted)\n", path, path);
-  out += unified_hunks(visible_lines(original), split_lines(formatted));
-  if (original.substr(0, kByteOrderMark.size()) == kByteOrderMark) out += "\\ the byte order mark is removed\n";
-  if (original.find("\r\n") != std::string_view::npos) out += "\\ CRLF line ends become LF\n";
-  if (!original.empty() && original.back() != '\n') out += "\\ no newline at end of file\n";
-  return out;
-}
 
 // Replaces the file's content through a temporary file in the same directory
 // and a rename, so a reader never sees half a file.
@@ -109,23 +85,21 @@ int cmd_fmt(const Args& args) {
       worst = std::max(worst, kMisuse);
       continue;
     }
-    SourceFile source(path, text);
-    Diagnostics diagnostics;
-    std::string formatted;
-    if (!format_source(source, formatted, diagnostics)) {
-      source.locate(diagnostics);
+    FormatResult result = format_rules(text, path);
+    if (!result.ok) {
       size_t errors = 0;
-      for (const auto& d : diagnostics) errors += d.severity == Severity::error;
-      fmt::print(stderr, "{}segrule: `{}` is not formatted: {} syntax error{}\n", render_diagnostics(diagnostics, &source), path,
-                 errors, errors == 1 ? "" : "s");
+      for (const auto& d : result.diagnostics) errors += d.severity == Severity::error;
+      fmt::print(stderr, "{}segrule: `{}` is not formatted: {} syntax error{}\n", result.rendered, path, errors,
+                 errors == 1 ? "" : "s");
       worst = std::max(worst, kCompileError);
       continue;
     }
+    const std::string& formatted = result.text;
     switch (mode) {
       case Mode::print: fmt::print("{}", formatted); break;
       case Mode::check:
         if (formatted != text) {
-          fmt::print("{}", check_report(path, text, formatted));
+          fmt::print("{}", result.check_report);
           worst = std::max(worst, kNotFormatted);
         }
         break;

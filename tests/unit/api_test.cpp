@@ -252,3 +252,24 @@ TEST_CASE("watching a file reloads it when it changes") {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("format_rules gives the canonical text, the --check report, or located syntax errors") {
+  segrule::FormatResult messy = segrule::format_rules("ruleset   t { version \"1\" }\ninput c key id {\n id:string\n}\n", "t.seg");
+  REQUIRE(messy.ok);
+  CHECK(messy.changed);
+  CHECK(messy.text == "ruleset t {\n  version \"1\"\n}\n\ninput c key id {\n  id : string\n}\n");
+  CHECK(messy.check_report.rfind("--- t.seg\n+++ t.seg (formatted)\n@@", 0) == 0);
+  segrule::FormatResult clean = segrule::format_rules(messy.text, "t.seg");
+  CHECK(clean.ok);
+  CHECK_FALSE(clean.changed);
+  CHECK(clean.check_report.empty());
+  segrule::FormatResult broken = segrule::format_rules("ruleset t {\ninput c key { }\n", "b.seg");
+  CHECK_FALSE(broken.ok);
+  REQUIRE_FALSE(broken.diagnostics.empty());
+  CHECK(broken.diagnostics[0].file == "b.seg");
+  CHECK(broken.rendered.find("b.seg:") != std::string::npos);
+}
+
+}  // namespace

@@ -1,0 +1,27 @@
+#pragma once
+// The analyst and reviewer tools as library calls, for programs (and the
+// `segrule` command) that want what the command prints: formatting, ...
+// Like the rest of the API: no exceptions for bad input, results own their data.
+
+#include <string>
+#include <string_view>
+
+#include "segrule/diagnostic.hpp"
+#include "segrule/export.h"
+
+namespace segrule {
+
+// Rule text in the canonical layout (docs/fmt.md).
+struct FormatResult {
+  bool ok = false;           // false: the text has syntax errors and is not formatted
+  std::string text;          // ok: the formatted text
+  bool changed = false;      // ok: the formatted text differs from the input
+  std::string check_report;  // changed: a unified diff, `--- FILE` / `+++ FILE (formatted)`
+  Diagnostics diagnostics;   // not ok: the syntax errors, located
+  std::string rendered;      // the diagnostics as `segrule check` prints them
+};
+
+// Formats rule text; `file_name` names it in diagnostics and in the report.
+SEGRULE_API FormatResult format_rules(std::string_view text, std::string_view file_name = "<rules>");
+
+}  // namespace segrule

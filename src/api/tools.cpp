@@ -1,0 +1,51 @@
+// The tools of include/segrule/tools.hpp over the internal stages.
+
+#include "segrule/tools.hpp"
+
+#include <fmt/format.h>
+
+#include "fmt/formatter.hpp"
+#include "fmt/line_diff.hpp"
+
+namespace segrule {
+
+namespace {
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+// The lines a reader sees: without the byte order mark and without `\r` line ends.
+std::vector<std::string_view> visible_lines(std::string_view text) {
+  if (text.substr(0, kByteOrderMark.size()) == kByteOrderMark) text.remove_prefix(kByteOrderMark.size());
+  std::vector<std::string_view> lines = split_lines(text);
+  for (auto& line : lines)
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return lines;
+}
+
+// `--- FILE` / `+++ FILE (formatted)`, the hunks, then what the lines cannot
+// show (byte order mark, line ends) as `\ ` notes, as diff(1) marks a missing
+// final newline.
+std::string check_report(std::string_view path, std::string_view original, std::string_view formatted) {
+  std::string out = fmt::format("--- {}\n+++ {} (formatted)\n", path, path);
+  out += unified_hunks(visible_lines(original), split_lines(formatted));
+  if (original.substr(0, kByteOrderMark.size()) == kByteOrderMark) out += "\\ the byte order mark is removed\n";
+  if (original.find("\r\n") != std::string_view::npos) out += "\\ CRLF line ends become LF\n";
+  if (!original.empty() && original.back() != '\n') out += "\\ no newline at end of file\n";
+  return out;
+}
+
+}  // namespace
+
+FormatResult format_rules(std::string_view text, std::string_view file_name) {
+  FormatResult result;
+  SourceFile source{std::string(file_name), std::string(text)};
+  result.ok = format_source(source, result.text, result.diagnostics);
+  source.locate(result.diagnostics);
+  result.rendered = render_diagnostics(result.diagnostics, &source);
+  if (!result.ok) return result;
+  result.changed = result.text != text;
+  if (result.changed) result.check_report = check_report(file_name, text, result.text);
+  return result;
+}
+
+}  // namespace segrule
