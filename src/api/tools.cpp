@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "diff/diff.hpp"
+#include "diff/version.hpp"
 #include "fmt/formatter.hpp"
 #include "fmt/line_diff.hpp"
 
@@ -45,6 +47,27 @@ FormatResult format_rules(std::string_view text, std::string_view file_name) {
   if (!result.ok) return result;
   result.changed = result.text != text;
   if (result.changed) result.check_report = check_report(file_name, text, result.text);
+  return result;
+}
+
+DiffResult diff_rules(const RuleText& old_rules, const RuleText& new_rules, const DiffOptions& options) {
+  DiffResult result;
+  RuleVersion old_version, new_version;
+  auto compile = [](const RuleText& rules, RuleVersion& version, Diagnostics& diagnostics, std::string& rendered) {
+    bool ok = compile_version(std::string(rules.name), std::string(rules.text), version, diagnostics);
+    if (version.source) {
+      version.source->locate(diagnostics);
+      rendered = render_diagnostics(diagnostics, version.source.get());
+    }
+    return ok;
+  };
+  bool old_ok = compile(old_rules, old_version, result.old_diagnostics, result.old_rendered);
+  bool new_ok = compile(new_rules, new_version, result.new_diagnostics, result.new_rendered);
+  result.ok = old_ok && new_ok;
+  if (!result.ok) return result;
+  SemanticDiff diff = diff_versions(old_version, new_version, SemanticDiffOptions{options.show_pii});
+  result.report = options.json ? diff_json(diff, std::string(old_rules.name), std::string(new_rules.name)) : diff_text(diff);
+  result.changed = diff.changed_meaning();
   return result;
 }
 

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli.hpp"
-#include "diff/diff.hpp"
+#include "segrule/tools.hpp"
 
 namespace segrule::cli {
 
@@ -14,44 +14,40 @@ constexpr int kDiffSame = 0;
 constexpr int kDiffChanged = 1;
 constexpr int kDiffTrouble = 2;
 
-// Reads and compiles one version, printing its diagnostics when it fails.
-bool load_version(const std::string& path, RuleVersion& version) {
-  std::string text, error;
-  if (!read_file(path, text, error)) {
-    fmt::print(stderr, "segrule: {}\n", error);
-    return false;
-  }
-  Diagnostics diagnostics;
-  if (compile_version(path, std::move(text), version, diagnostics)) return true;
-  fmt::print(stderr, "{}", render_diagnostics(diagnostics, version.source.get()));
-  size_t errors = 0;
-  for (const auto& d : diagnostics) errors += d.severity == Severity::error;
-  fmt::print(stderr, "segrule: `{}` does not compile: {} error{}\n", path, errors, errors == 1 ? "" : "s");
-  return false;
+// Prints a version's diagnostics and, when it does not compile, says so.
+void report_version(const std::string& path, const Diagnostics& diagnostics, const std::string& rendered) {
+  fmt::print(stderr, "{}", rendered);
+  if (has_errors(diagnostics)) report_compile_failure(path, diagnostics);
 }
 
 }  // namespace
 
 int cmd_diff(const Args& args) {
   std::vector<std::string> paths;
-  bool json = false;
   DiffOptions options;
   for (const std::string& a : args) {
-    if (a == "--json") json = true;
+    if (a == "--json") options.json = true;
     else if (a == "--show-pii") options.show_pii = true;
     else if (!a.empty() && a[0] == '-' && a != "-") return misuse(fmt::format("unknown option `{}` for diff", a));
     else paths.push_back(a);
   }
   if (paths.size() != 2) return misuse("diff needs two rule files: OLD NEW");
   if (paths[0] == "-" && paths[1] == "-") return misuse("diff can read only one of its files from standard input");
-  RuleVersion old_version, new_version;
-  bool ok = load_version(paths[0], old_version);
-  ok = load_version(paths[1], new_version) && ok;
-  if (!ok) return kDiffTrouble;
-  SemanticDiff diff = diff_versions(old_version, new_version, options);
-  std::string out = json ? diff_json(diff, paths[0], paths[1]) : diff_text(diff);
-  fmt::print("{}", out);
-  return diff.changed_meaning() ? kDiffChanged : kDiffSame;
+  std::string old_text, new_text, error;
+  for (const auto& [path, text] : {std::pair{paths[0], &old_text}, std::pair{paths[1], &new_text}}) {
+    if (!read_file(path, *text, error)) {
+      fmt::print(stderr, "segrule: {}\n", error);
+      return kDiffTrouble;
+    }
+  }
+  DiffResult diff = diff_rules({old_text, paths[0]}, {new_text, paths[1]}, options);
+  if (!diff.ok) {
+    report_version(paths[0], diff.old_diagnostics, diff.old_rendered);
+    report_version(paths[1], diff.new_diagnostics, diff.new_rendered);
+    return kDiffTrouble;
+  }
+  fmt::print("{}", diff.report);
+  return diff.changed ? kDiffChanged : kDiffSame;
 }
 
 }  // namespace segrule::cli

@@ -121,7 +121,7 @@ bool has_name(const std::vector<T>& items, const std::string& name) {
 
 class Differ {
  public:
-  Differ(const RuleVersion& o, const RuleVersion& n, const DiffOptions& options)
+  Differ(const RuleVersion& o, const RuleVersion& n, const SemanticDiffOptions& options)
       : o_(o), n_(n), op_(*o.program), np_(*n.program), compare_(op_, np_), options_(options) {}
 
   SemanticDiff run() {
@@ -726,7 +726,7 @@ class Differ {
   const Program& op_;
   const Program& np_;
   ExprComparer compare_;
-  DiffOptions options_;
+  SemanticDiffOptions options_;
   std::vector<DeclarationDiff> out_;
   std::set<std::string> changed_names_;  // declarations and input fields whose meaning changed
 };
@@ -737,7 +737,7 @@ bool SemanticDiff::changed_meaning() const {
   return std::any_of(declarations.begin(), declarations.end(), [](const DeclarationDiff& d) { return d.changes_meaning; });
 }
 
-SemanticDiff diff_versions(const RuleVersion& old_version, const RuleVersion& new_version, const DiffOptions& options) {
+SemanticDiff diff_versions(const RuleVersion& old_version, const RuleVersion& new_version, const SemanticDiffOptions& options) {
   return Differ(old_version, new_version, options).run();
 }
 

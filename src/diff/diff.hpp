@@ -14,7 +14,7 @@
 
 namespace segrule {
 
-struct DiffOptions {
+struct SemanticDiffOptions {
   bool show_pii = false;  // example records show `pii` fields in clear
 };
 
@@ -58,7 +58,7 @@ struct SemanticDiff {
 };
 
 // Compares two compiled versions. Both must stay alive while the result is used.
-SemanticDiff diff_versions(const RuleVersion& old_version, const RuleVersion& new_version, const DiffOptions& options);
+SemanticDiff diff_versions(const RuleVersion& old_version, const RuleVersion& new_version, const SemanticDiffOptions& options);
 
 // The reviewer's text: one group per declaration, ending with a newline;
 // "no change in meaning" when nothing but layout, comments or proven-equivalent

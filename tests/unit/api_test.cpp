@@ -273,3 +273,27 @@ TEST_CASE("format_rules gives the canonical text, the --check report, or located
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("diff_rules says whether the meaning changed, with a report, or why a version does not compile") {
+  std::string low = versioned_rules(200000), same_meaning = versioned_rules(200000) + "# a comment\n";
+  segrule::DiffResult layout = segrule::diff_rules({low, "a.seg"}, {same_meaning, "b.seg"});
+  REQUIRE(layout.ok);
+  CHECK_FALSE(layout.changed);
+  CHECK(layout.report == "no change in meaning\n");
+  segrule::DiffResult changed = segrule::diff_rules({low, "a.seg"}, {versioned_rules(300000), "b.seg"});
+  REQUIRE(changed.ok);
+  CHECK(changed.changed);
+  CHECK(changed.report.find("aum >= 200000  →  aum >= 300000") != std::string::npos);
+  segrule::DiffOptions json;
+  json.json = true;
+  CHECK(segrule::diff_rules({low, "a.seg"}, {versioned_rules(300000), "b.seg"}, json).report.front() == '{');
+  segrule::DiffResult broken = segrule::diff_rules({low, "a.seg"}, {"ruleset {", "b.seg"});
+  CHECK_FALSE(broken.ok);
+  CHECK(broken.old_diagnostics.empty());
+  REQUIRE_FALSE(broken.new_diagnostics.empty());
+  CHECK(broken.new_rendered.find("b.seg:1:") != std::string::npos);
+}
+
+}  // namespace

@@ -26,7 +26,7 @@ SemanticDiff diff_of(const std::string& old_text, const std::string& new_text, b
   static std::vector<std::unique_ptr<RuleVersion>> keep;
   keep.push_back(std::make_unique<RuleVersion>(compile("old.seg", old_text)));
   keep.push_back(std::make_unique<RuleVersion>(compile("new.seg", new_text)));
-  return diff_versions(*keep[keep.size() - 2], *keep.back(), DiffOptions{show_pii});
+  return diff_versions(*keep[keep.size() - 2], *keep.back(), SemanticDiffOptions{show_pii});
 }
 
 std::string text_of(const std::string& old_decls, const std::string& new_decls) {
