@@ -8,6 +8,7 @@
 
 #include "segrule/diagnostic.hpp"
 #include "segrule/export.h"
+#include "segrule/ruleset.hpp"
 
 namespace segrule {
 
@@ -45,5 +46,26 @@ struct DiffOptions {
 };
 
 SEGRULE_API DiffResult diff_rules(const RuleText& old_rules, const RuleText& new_rules, const DiffOptions& options = {});
+
+// An analyst's case file run against a ruleset (docs/testing.md).
+struct CaseRunOptions {
+  std::string min_coverage;  // "", or a percentage such as "95", "92.5" or "95%"
+};
+
+struct CaseRunResult {
+  bool ok = false;            // false: the case file is malformed (or an option is bad); no case ran
+  Diagnostics diagnostics;    // problems in the case file, errors and warnings, located
+  std::string rendered;       // the same as `segrule test` prints them, FILE:LINE:COLUMN
+  std::string report;         // ok: failures, coverage, and the last line `N passed, N failed`
+  size_t passed = 0, failed = 0;
+  bool below_min_coverage = false;
+  bool success() const { return ok && failed == 0 && !below_min_coverage; }
+};
+
+// Whether `text` is a percentage CaseRunOptions::min_coverage accepts.
+SEGRULE_API bool is_percentage(std::string_view text);
+
+// `cases.name` names the case file in messages; cases without `as_of` use today.
+SEGRULE_API CaseRunResult run_case_file(const Ruleset& rules, const RuleText& cases, const CaseRunOptions& options = {});
 
 }  // namespace segrule

@@ -2,8 +2,15 @@
 
 #include "segrule/tools.hpp"
 
+#include <chrono>
+#include <optional>
+
 #include <fmt/format.h>
 
+#include "api/ruleset_impl.hpp"
+#include "cases/case_file.hpp"
+#include "cases/case_report.hpp"
+#include "cases/case_runner.hpp"
 #include "diff/diff.hpp"
 #include "diff/version.hpp"
 #include "fmt/formatter.hpp"
@@ -36,7 +43,22 @@ std::string check_report(std::string_view path, std::string_view original, std::
   return out;
 }
 
+Date today_utc() {
+  auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return Date{static_cast<int32_t>(days.time_since_epoch().count())};
+}
+
+bool parse_percentage(std::string_view text, Decimal& out) {
+  if (!text.empty() && text.back() == '%') text.remove_suffix(1);
+  return Decimal::parse(text, out) == DecimalStatus::ok && out.sign() >= 0 && out <= Decimal::from_int(100);
+}
+
 }  // namespace
+
+bool is_percentage(std::string_view text) {
+  Decimal unused;
+  return parse_percentage(text, unused);
+}
 
 FormatResult format_rules(std::string_view text, std::string_view file_name) {
   FormatResult result;
@@ -68,6 +90,30 @@ DiffResult diff_rules(const RuleText& old_rules, const RuleText& new_rules, cons
   SemanticDiff diff = diff_versions(old_version, new_version, SemanticDiffOptions{options.show_pii});
   result.report = options.json ? diff_json(diff, std::string(old_rules.name), std::string(new_rules.name)) : diff_text(diff);
   result.changed = diff.changed_meaning();
+  return result;
+}
+
+CaseRunResult run_case_file(const Ruleset& rules, const RuleText& cases, const CaseRunOptions& options) {
+  CaseRunResult result;
+  std::optional<Decimal> min_coverage;
+  if (!options.min_coverage.empty()) {
+    Decimal percent;
+    if (!parse_percentage(options.min_coverage, percent)) {
+      result.rendered = "error: the minimum coverage must be a percentage from 0 to 100, not `" + options.min_coverage + "`\n";
+      return result;
+    }
+    min_coverage = percent;
+  }
+  const Program& program = *rules.impl()->program;
+  CaseFile file;
+  result.ok = read_case_file(program, std::string(cases.name), cases.text, today_utc(), file, result.diagnostics);
+  result.rendered = render_case_file_diagnostics(result.diagnostics);
+  if (!result.ok) return result;
+  TestRun run = run_cases(program, file);
+  result.report = report_text(file, run, min_coverage);
+  result.passed = run.passed;
+  result.failed = run.failed;
+  result.below_min_coverage = min_coverage && coverage_below(run, *min_coverage);
   return result;
 }
 

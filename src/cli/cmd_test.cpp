@@ -5,33 +5,21 @@
 
 #include <fmt/format.h>
 
-#include "cases/case_file.hpp"
-#include "cases/case_report.hpp"
 #include "cli/cli.hpp"
+#include "segrule/tools.hpp"
 
 namespace segrule::cli {
 
-namespace {
-
-// `95`, `92.5` or `95%`: a percentage from 0 to 100.
-bool parse_percent(std::string text, Decimal& out) {
-  if (!text.empty() && text.back() == '%') text.pop_back();
-  return Decimal::parse(text, out) == DecimalStatus::ok && out.sign() >= 0 && out <= Decimal::from_int(100);
-}
-
-}  // namespace
-
 int cmd_test(const Args& args) {
   std::string rules, cases_path;
-  std::optional<Decimal> min_coverage;
+  CaseRunOptions options;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--min-coverage") {
-      Decimal pct;
       if (i + 1 >= args.size()) return misuse("--min-coverage needs a percentage from 0 to 100");
-      if (!parse_percent(args[++i], pct))
+      if (!is_percentage(args[++i]))
         return misuse(fmt::format("--min-coverage takes a percentage from 0 to 100, not `{}`", args[i]));
-      min_coverage = pct;
+      options.min_coverage = args[i];
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       return misuse(fmt::format("unknown option `{}` for test", a));
     } else if (rules.empty()) {
@@ -44,30 +32,28 @@ int cmd_test(const Args& args) {
   }
   if (rules.empty() || cases_path.empty()) return misuse("test needs a rule file and a case file: segrule test FILE CASES.yaml");
 
-  int status = kOk;
-  auto program = load_rules(rules, status);
-  if (!program) return status;
-
-  std::string text, error;
+  std::string rule_text, text, error;
+  if (!read_file(rules, rule_text, error)) {
+    fmt::print(stderr, "segrule: {}\n", error);
+    return kMisuse;
+  }
+  CompileResult compiled = Ruleset::compile(rule_text, rules);
+  fmt::print(stderr, "{}", compiled.rendered);
+  if (!compiled) return report_compile_failure(rules, compiled.diagnostics);
   if (!read_file(cases_path, text, error)) {
     fmt::print(stderr, "segrule: {}\n", error);
     return kMisuse;
   }
-  CaseFile cases;
-  Diagnostics diagnostics;
-  bool ok = read_case_file(*program, cases_path, text, today(), cases, diagnostics);
-  fmt::print(stderr, "{}", render_case_file_diagnostics(diagnostics));
-  if (!ok) {
+  CaseRunResult run = run_case_file(*compiled.ruleset, {text, cases_path}, options);
+  fmt::print(stderr, "{}", run.rendered);
+  if (!run.ok) {
     size_t errors = 0;
-    for (const Diagnostic& d : diagnostics) errors += d.severity == Severity::error;
+    for (const Diagnostic& d : run.diagnostics) errors += d.severity == Severity::error;
     fmt::print(stderr, "segrule: `{}` is not a valid case file: {} error{}; no case was run\n", cases_path, errors, errors == 1 ? "" : "s");
     return kMisuse;
   }
-
-  TestRun run = run_cases(*program, cases);
-  fmt::print("{}", report_text(cases, run, min_coverage));
-  bool below = min_coverage && coverage_below(run, *min_coverage);
-  return run.failed > 0 || below ? kCompileError : kOk;
+  fmt::print("{}", run.report);
+  return run.success() ? kOk : kCompileError;
 }
 
 }  // namespace segrule::cli

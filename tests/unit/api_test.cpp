@@ -297,3 +297,35 @@ TEST_CASE("diff_rules says whether the meaning changed, with a report, or why a 
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("run_case_file runs an analyst's cases: report, counts, coverage, or located case-file errors") {
+  segrule::Ruleset rules = *segrule::Ruleset::compile(versioned_rules(200000)).ruleset;
+  std::string cases =
+      "as_of: 2025-06-30\ncases:\n"
+      "  - name: gold at the threshold\n    input: { id: a, aum: 20万 }\n    expect: { value_tier: gold }\n"
+      "  - name: a wrong expectation\n    input: { id: b, aum: 199999.99 }\n    expect: { value_tier: gold }\n";
+  segrule::CaseRunResult run = segrule::run_case_file(rules, {cases, "c.yaml"});
+  REQUIRE(run.ok);
+  CHECK(run.passed == 1);
+  CHECK(run.failed == 1);
+  CHECK_FALSE(run.success());
+  CHECK(run.report.find("FAIL a wrong expectation") != std::string::npos);
+  CHECK(run.report.substr(run.report.size() - 19) == "1 passed, 1 failed\n");
+
+  segrule::CaseRunOptions strict;
+  strict.min_coverage = "100%";
+  segrule::CaseRunResult covered = segrule::run_case_file(rules, {cases.substr(0, cases.find("  - name: a wrong")), "c.yaml"}, strict);
+  REQUIRE(covered.ok);
+  CHECK(covered.below_min_coverage);  // the `mass` row is never reached
+  CHECK(segrule::is_percentage("92.5"));
+  CHECK_FALSE(segrule::is_percentage("101"));
+
+  segrule::CaseRunResult malformed = segrule::run_case_file(rules, {"cases:\n  - name: x\n    input: {}\n    expect: { valu_tier: gold }\n", "m.yaml"});
+  CHECK_FALSE(malformed.ok);
+  REQUIRE_FALSE(malformed.diagnostics.empty());
+  CHECK(malformed.rendered.find("m.yaml:4:") != std::string::npos);
+}
+
+}  // namespace
