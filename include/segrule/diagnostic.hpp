@@ -21,6 +21,7 @@ struct Diagnostic {
   std::string code;     // stable, e.g. "E0201"; listed in docs/diagnostics.md
   std::string message;  // lowercase, no final period, user names in backticks
   std::string help;     // optional: what to do about it ("did you mean `aum`?")
+  std::vector<std::string> notes;  // `check`'s analysis: lines such as `example: {"id":"X1",...}`
   Span span;
   // Filled by locate(): 1-based; column counts characters, not bytes.
   std::string file;

@@ -12,6 +12,12 @@
 
 namespace segrule {
 
+// A rule file given by its text and the name to show for it.
+struct RuleText {
+  std::string_view text;
+  std::string_view name;
+};
+
 // Rule text in the canonical layout (docs/fmt.md).
 struct FormatResult {
   bool ok = false;           // false: the text has syntax errors and is not formatted
@@ -25,11 +31,22 @@ struct FormatResult {
 // Formats rule text; `file_name` names it in diagnostics and in the report.
 SEGRULE_API FormatResult format_rules(std::string_view text, std::string_view file_name = "<rules>");
 
-// A rule file given by its text and the name to show for it.
-struct RuleText {
-  std::string_view text;
-  std::string_view name;
+
+// `segrule check`: every error, then the static analysis's warnings with
+// example records, and the invariants proved or refuted (docs/analysis.md).
+struct CheckOptions {
+  bool analysis = true;   // false: errors and the checker's own warnings only (fast)
+  bool show_pii = false;  // print `pii` fields of example records in clear
 };
+
+struct CheckResult {
+  bool compiles = false;    // the file parses and type-checks (an invariant the analysis refutes is still an error)
+  Diagnostics diagnostics;  // in source order, located; analysis findings carry `notes`
+  std::string rendered;     // as `segrule check` prints them
+  size_t errors = 0, warnings = 0;
+};
+
+SEGRULE_API CheckResult check_rules(const RuleText& rules, const CheckOptions& options = {});
 
 // What changed in meaning between two versions (docs/diff.md).
 struct DiffResult {

@@ -2,13 +2,16 @@
 
 #include "segrule/tools.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
 #include <fmt/format.h>
 
+#include "analysis/analysis.hpp"
 #include "api/ruleset_impl.hpp"
 #include "cases/case_file.hpp"
+#include "check/checker.hpp"
 #include "cases/case_report.hpp"
 #include "cases/case_runner.hpp"
 #include "diff/diff.hpp"
@@ -58,6 +61,32 @@ bool parse_percentage(std::string_view text, Decimal& out) {
 bool is_percentage(std::string_view text) {
   Decimal unused;
   return parse_percentage(text, unused);
+}
+
+CheckResult check_rules(const RuleText& rules, const CheckOptions& options) {
+  CheckResult result;
+  auto source = std::make_shared<SourceFile>(std::string(rules.name), std::string(rules.text));
+  Diagnostics diagnostics;
+  auto program = compile_source(source, diagnostics);
+  std::vector<Finding> findings;
+  for (Diagnostic& d : diagnostics) findings.push_back(Finding{std::move(d), {}});
+  if (program && options.analysis) {
+    AnalysisOptions analysis;
+    analysis.show_pii = options.show_pii;
+    std::vector<Finding> more = analyse(*program, analysis);
+    findings.insert(findings.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    std::stable_sort(findings.begin(), findings.end(),
+                     [](const Finding& a, const Finding& b) { return a.diagnostic.span.begin < b.diagnostic.span.begin; });
+  }
+  result.compiles = program != nullptr;
+  result.rendered = render_findings(findings, source.get());
+  for (Finding& f : findings) {
+    (f.diagnostic.severity == Severity::error ? result.errors : result.warnings)++;
+    f.diagnostic.notes = std::move(f.notes);
+    result.diagnostics.push_back(std::move(f.diagnostic));
+  }
+  source->locate(result.diagnostics);
+  return result;
 }
 
 FormatResult format_rules(std::string_view text, std::string_view file_name) {

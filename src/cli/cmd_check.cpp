@@ -5,19 +5,17 @@
 
 #include <algorithm>
 
-#include "analysis/analysis.hpp"
-#include "check/checker.hpp"
 #include "cli/cli.hpp"
+#include "segrule/tools.hpp"
 
 namespace segrule::cli {
 
 int cmd_check(const Args& args) {
-  AnalysisOptions options;
-  bool analysis = true;
+  CheckOptions options;
   std::vector<std::string> paths;
   for (const std::string& arg : args) {
     if (arg == "--show-pii") options.show_pii = true;
-    else if (arg == "--no-analysis") analysis = false;
+    else if (arg == "--no-analysis") options.analysis = false;
     else if (!arg.empty() && arg[0] == '-' && arg != "-") return misuse(fmt::format("unknown option `{}` for check", arg));
     else paths.push_back(arg);
   }
@@ -30,19 +28,9 @@ int cmd_check(const Args& args) {
       worst = std::max(worst, kMisuse);
       continue;
     }
-    auto source = std::make_shared<SourceFile>(path, std::move(text));
-    Diagnostics diagnostics;
-    auto program = compile_source(source, diagnostics);
-    std::vector<Finding> findings;
-    for (Diagnostic& d : diagnostics) findings.push_back(Finding{std::move(d), {}});
-    if (program && analysis) {
-      std::vector<Finding> more = analyse(*program, options);
-      findings.insert(findings.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-      std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) { return a.diagnostic.span.begin < b.diagnostic.span.begin; });
-    }
-    size_t errors = 0, warnings = 0;
-    for (const Finding& f : findings) (f.diagnostic.severity == Severity::error ? errors : warnings)++;
-    fmt::print(stderr, "{}", render_findings(findings, source.get()));
+    CheckResult result = check_rules({text, path}, options);
+    size_t errors = result.errors, warnings = result.warnings;
+    fmt::print(stderr, "{}", result.rendered);
     if (errors == 0)
       fmt::print("{}: ok ({} warning{})\n", path, warnings, warnings == 1 ? "" : "s");
     else

@@ -329,3 +329,31 @@ TEST_CASE("run_case_file runs an analyst's cases: report, counts, coverage, or l
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("check_rules reports errors, and the analysis's warnings with their example records as notes") {
+  std::string gap = "ruleset v { version \"1\" }\ninput c key id {\n  id : string\n  aum : money\n}\n"
+                    "tiers value_tier {\n  gold \"黄金\" when aum >= 20万\n  mass \"大众\" when aum >= 0\n}\n";
+  segrule::CheckResult checked = segrule::check_rules({gap, "gap.seg"});
+  CHECK(checked.compiles);
+  CHECK(checked.errors == 0);
+  REQUIRE(checked.warnings == 1);
+  const segrule::Diagnostic& w = checked.diagnostics[0];
+  CHECK(w.code == "W0702");
+  CHECK(w.line == 6);
+  REQUIRE(w.notes.size() == 1);
+  CHECK(w.notes[0].rfind("example: {\"id\":", 0) == 0);
+  CHECK(checked.rendered.find("= example: ") != std::string::npos);
+
+  segrule::CheckOptions fast;
+  fast.analysis = false;
+  CHECK(segrule::check_rules({gap, "gap.seg"}, fast).warnings == 0);
+
+  segrule::CheckResult broken = segrule::check_rules({"ruleset v {}\ninput c key id { id : strin }\n", "b.seg"});
+  CHECK_FALSE(broken.compiles);
+  CHECK(broken.errors == 1);
+  CHECK(broken.diagnostics[0].file == "b.seg");
+}
+
+}  // namespace
