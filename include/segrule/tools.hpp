@@ -64,6 +64,24 @@ struct DiffOptions {
 
 SEGRULE_API DiffResult diff_rules(const RuleText& old_rules, const RuleText& new_rules, const DiffOptions& options = {});
 
+// `segrule explain`: the account of one record (docs/explain.md).
+struct Explanation {
+  bool ok = false;        // false: nothing to explain (the record is not JSON, the key is not found, bad options)
+  std::string error;      // not ok: why
+  std::string account;    // ok: the text account, or its JSON document (with a `result` member)
+  bool rejected = false;  // ok: the record got no result (it does not fit the input, or evaluation failed)
+  std::string note;       // ok, by key: said when several records share the key (the first is explained)
+};
+
+// Explains a record given as JSON text.
+SEGRULE_API Explanation explain_record(const Ruleset& rules, std::string_view record_json, const EvalOptions& options = {},
+                                       bool as_json = false);
+
+// Explains the record of `input` (JSON Lines, a JSON array or CSV) whose key
+// field equals `key`; `input_name` names the input in messages.
+SEGRULE_API Explanation explain_key(const Ruleset& rules, std::string_view input, InputFormat format, std::string_view key,
+                                    std::string_view input_name, const EvalOptions& options = {}, bool as_json = false);
+
 // An analyst's case file run against a ruleset (docs/testing.md).
 struct CaseRunOptions {
   std::string min_coverage;  // "", or a percentage such as "95", "92.5" or "95%"

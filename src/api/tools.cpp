@@ -15,6 +15,10 @@
 #include "cases/case_report.hpp"
 #include "cases/case_runner.hpp"
 #include "diff/diff.hpp"
+#include "eval/evaluator.hpp"
+#include "eval/json_reader.hpp"
+#include "explain/account.hpp"
+#include "explain/record_lookup.hpp"
 #include "diff/version.hpp"
 #include "fmt/formatter.hpp"
 #include "fmt/line_diff.hpp"
@@ -56,7 +60,70 @@ bool parse_percentage(std::string_view text, Decimal& out) {
   return Decimal::parse(text, out) == DecimalStatus::ok && out.sign() >= 0 && out <= Decimal::from_int(100);
 }
 
+// Renders the account of a record whose slots are filled (`fits`) or whose problem is known.
+Explanation account_of(const Program& p, bool fits, std::vector<Value> slots, const RecordProblem& problem, Date as_of,
+                       const EvalOptions& options, bool as_json) {
+  ExplainOptions explain_options{options.show_pii, true};
+  explain::Account account = fits ? explain::build_account(p, std::move(slots), explain_options)
+                                  : explain::record_error_account(p, problem, as_of);
+  Explanation result;
+  result.ok = true;
+  result.account = as_json ? explain::render_json(p, account, true) + "\n" : explain::render_text(p, account);
+  result.rejected = account.failure.has_value();
+  return result;
+}
+
+std::optional<Date> as_of_of(const EvalOptions& options, Explanation& result) {
+  if (options.as_of.empty()) return today_utc();
+  auto date = parse_date(options.as_of);
+  if (!date) result.error = fmt::format("`{}` is not a valid as_of date: write it as YYYY-MM-DD", options.as_of);
+  return date;
+}
+
 }  // namespace
+
+Explanation explain_record(const Ruleset& rules, std::string_view record_json, const EvalOptions& options, bool as_json) {
+  const Program& p = *rules.impl()->program;
+  Explanation result;
+  auto as_of = as_of_of(options, result);
+  if (!as_of) return result;
+  // Text that is not JSON is a mistake of the caller, not a record to explain.
+  auto parsed = parse_json(record_json, JsonLimits{RecordLimits{}.max_depth, RecordLimits{}.max_record_bytes});
+  if (auto* bad = std::get_if<JsonError>(&parsed)) {
+    result.error = fmt::format("the record is not valid JSON: at column {}: {}", bad->offset + 1, bad->message);
+    return result;
+  }
+  Outcome outcome;
+  reset_outcome(p, outcome);
+  outcome.slots[p.as_of_slot] = Value::of_date(*as_of);
+  RecordProblem problem;
+  bool fits = record_from_json_value(p, std::get<JsonValue>(parsed), outcome.slots, problem);
+  return account_of(p, fits, std::move(outcome.slots), problem, *as_of, options, as_json);
+}
+
+Explanation explain_key(const Ruleset& rules, std::string_view input, InputFormat format, std::string_view key,
+                        std::string_view input_name, const EvalOptions& options, bool as_json) {
+  const Program& p = *rules.impl()->program;
+  Explanation result;
+  auto as_of = as_of_of(options, result);
+  if (!as_of) return result;
+  Outcome outcome;
+  reset_outcome(p, outcome);
+  outcome.slots[p.as_of_slot] = Value::of_date(*as_of);
+  FoundRecord found = find_record(p, input, format, key, RecordLimits{}, outcome.slots);
+  const std::string& key_name = p.inputs[p.key_field].name;
+  if (!found.found) {
+    std::string unreadable =
+        found.unreadable ? fmt::format(" ({} record{} could not be read)", found.unreadable, found.unreadable == 1 ? "" : "s") : "";
+    result.error = fmt::format("no record in `{}` has {} `{}`{}", input_name, key_name, key, unreadable);
+    return result;
+  }
+  result = account_of(p, found.fits, std::move(outcome.slots), found.problem, *as_of, options, as_json);
+  if (found.matches > 1)
+    result.note = fmt::format("{} records in `{}` have {} `{}`; explaining the first, at line {}", found.matches, input_name,
+                              key_name, key, found.line);
+  return result;
+}
 
 bool is_percentage(std::string_view text) {
   Decimal unused;

@@ -7,9 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli.hpp"
-#include "eval/evaluator.hpp"
-#include "explain/account.hpp"
-#include "explain/record_lookup.hpp"
+#include "segrule/tools.hpp"
 
 namespace segrule::cli {
 
@@ -21,7 +19,7 @@ struct ExplainArgs {
   RecordInput in;  // --input, --format, --as-of
   std::optional<std::string> key;
   bool json = false;
-  ExplainOptions options;
+  bool show_pii = false;
 };
 
 // Parses the arguments; returns kOk, or the exit code after printing the misuse.
@@ -48,7 +46,7 @@ int parse_args(const Args& args, ExplainArgs& out) {
     } else if (a == "--json") {
       out.json = true;
     } else if (a == "--show-pii") {
-      out.options.show_pii = true;
+      out.show_pii = true;
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       return misuse(fmt::format("unknown option `{}` for explain", a));
     } else if (out.rules.empty()) {
@@ -72,52 +70,40 @@ int cmd_explain(const Args& args) {
   ExplainArgs a;
   if (int status = parse_args(args, a); status != kOk) return status;
 
-  int status = kOk;
-  auto program = load_rules(a.rules, status);
-  if (!program) return status;
-  const Program& p = *program;
+  std::string rule_text, error;
+  if (!read_file(a.rules, rule_text, error)) {
+    fmt::print(stderr, "segrule: {}\n", error);
+    return kMisuse;
+  }
+  CompileResult compiled = Ruleset::compile(rule_text, a.rules);
+  fmt::print(stderr, "{}", compiled.rendered);
+  if (!compiled) return report_compile_failure(a.rules, compiled.diagnostics);
 
-  Outcome outcome;
-  reset_outcome(p, outcome);
-  outcome.slots[p.as_of_slot] = Value::of_date(a.in.as_of);
-  RecordProblem problem;
-  bool fits = false;
-  std::string error;
+  EvalOptions options;
+  options.as_of = to_string(a.in.as_of);
+  options.show_pii = a.show_pii;
+  Explanation explained;
   if (a.record) {
     std::string text = *a.record;
     if (text == "-" && !read_file("-", text, error)) return kMisuse;
-    // Text that is not JSON is a mistake on the command line, not a record to explain.
-    auto parsed = parse_json(text, JsonLimits{RecordLimits{}.max_depth, RecordLimits{}.max_record_bytes});
-    if (auto* bad = std::get_if<JsonError>(&parsed)) {
-      fmt::print(stderr, "segrule: --record is not valid JSON: at column {}: {}\n", bad->offset + 1, bad->message);
-      return kMisuse;
-    }
-    fits = record_from_json_value(p, std::get<JsonValue>(parsed), outcome.slots, problem);
+    explained = explain_record(*compiled.ruleset, text, options, a.json);
+    // The library says "the record is not valid JSON"; here the record is the --record argument.
+    if (!explained.ok && explained.error.rfind("the record ", 0) == 0) explained.error = "--record " + explained.error.substr(11);
   } else {
     std::string data;
     if (!read_file(a.in.path, data, error)) {
       fmt::print(stderr, "segrule: {}\n", error);
       return kMisuse;
     }
-    FoundRecord found = find_record(p, data, a.in.format_or_guess(), *a.key, RecordLimits{}, outcome.slots);
-    if (!found.found) {
-      std::string unreadable = found.unreadable ? fmt::format(" ({} record{} could not be read)", found.unreadable, found.unreadable == 1 ? "" : "s") : "";
-      fmt::print(stderr, "segrule: no record in `{}` has {} `{}`{}\n", a.in.path, p.inputs[p.key_field].name, *a.key, unreadable);
-      return kMisuse;
-    }
-    if (found.matches > 1)
-      fmt::print(stderr, "segrule: {} records in `{}` have {} `{}`; explaining the first, at line {}\n", found.matches, a.in.path,
-                 p.inputs[p.key_field].name, *a.key, found.line);
-    fits = found.fits;
-    problem = std::move(found.problem);
+    explained = explain_key(*compiled.ruleset, data, a.in.format_or_guess(), *a.key, a.in.path, options, a.json);
   }
-
-  a.options.with_result = true;
-  explain::Account account = fits ? explain::build_account(p, std::move(outcome.slots), a.options)
-                                  : explain::record_error_account(p, problem, a.in.as_of);
-  if (a.json) fmt::print("{}\n", explain::render_json(p, account, a.options.with_result));
-  else fmt::print("{}", explain::render_text(p, account));
-  return account.failure ? kRejected : kOk;
+  if (!explained.ok) {
+    fmt::print(stderr, "segrule: {}\n", explained.error);
+    return kMisuse;
+  }
+  if (!explained.note.empty()) fmt::print(stderr, "segrule: {}\n", explained.note);
+  fmt::print("{}", explained.account);
+  return explained.rejected ? kRejected : kOk;
 }
 
 }  // namespace segrule::cli

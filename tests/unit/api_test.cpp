@@ -357,3 +357,29 @@ TEST_CASE("check_rules reports errors, and the analysis's warnings with their ex
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("explain_record and explain_key give the account, or say why there is none") {
+  segrule::Ruleset rules = *segrule::Ruleset::compile(versioned_rules(200000)).ruleset;
+  segrule::Explanation one = segrule::explain_record(rules, R"({"id":"a","aum":199999.99})");
+  REQUIRE(one.ok);
+  CHECK_FALSE(one.rejected);
+  CHECK(one.account.find("aum = 199,999.99, needs >= 200000 ✗") != std::string::npos);
+  CHECK(segrule::explain_record(rules, R"({"id":"a"})").rejected);
+  segrule::Explanation not_json = segrule::explain_record(rules, "{id: a}");
+  CHECK_FALSE(not_json.ok);
+  CHECK(not_json.error.rfind("the record is not valid JSON: at column 2", 0) == 0);
+
+  std::string input = "{\"id\":\"a\",\"aum\":1}\n{\"id\":\"b\",\"aum\":300000}\n{\"id\":\"b\",\"aum\":2}\n";
+  segrule::Explanation by_key = segrule::explain_key(rules, input, segrule::InputFormat::jsonl, "b", "in.jsonl", {}, true);
+  REQUIRE(by_key.ok);
+  CHECK(by_key.account.front() == '{');
+  CHECK(by_key.account.find(R"("value_tier":"gold")") != std::string::npos);
+  CHECK(by_key.note == "2 records in `in.jsonl` have id `b`; explaining the first, at line 2");
+  segrule::Explanation missing = segrule::explain_key(rules, input, segrule::InputFormat::jsonl, "z", "in.jsonl");
+  CHECK_FALSE(missing.ok);
+  CHECK(missing.error == "no record in `in.jsonl` has id `z`");
+}
+
+}  // namespace
