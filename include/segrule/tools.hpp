@@ -3,6 +3,7 @@
 // `segrule` command) that want what the command prints: formatting, ...
 // Like the rest of the API: no exceptions for bad input, results own their data.
 
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -81,6 +82,30 @@ SEGRULE_API Explanation explain_record(const Ruleset& rules, std::string_view re
 // field equals `key`; `input_name` names the input in messages.
 SEGRULE_API Explanation explain_key(const Ruleset& rules, std::string_view input, InputFormat format, std::string_view key,
                                     std::string_view input_name, const EvalOptions& options = {}, bool as_json = false);
+
+// `segrule impact`: both versions over the same records (docs/impact.md).
+enum class ReportFormat : uint8_t { text, json, csv };
+
+struct ImpactRequest {
+  InputFormat format = InputFormat::jsonl;
+  std::string input_name = "-";  // names the input in the report and in messages
+  std::string as_of;             // "YYYY-MM-DD"; empty means today (UTC)
+  bool show_pii = false;
+  ReportFormat report = ReportFormat::text;
+};
+
+struct ImpactResult {
+  bool ok = false;       // false: the input could not be read to its end, or a bad option; see `error`
+  std::string error;
+  std::string report;    // ok: the report in the format asked for
+  bool changed = false;  // ok: some record's result changed, or it fails in one version only
+  size_t read = 0;       // records read (all of them add up in the report)
+};
+
+// Reads `input` as a stream, in bounded memory whatever its size. The names of
+// the versions in the report are their RulesetInfo::file.
+SEGRULE_API ImpactResult impact(const Ruleset& old_rules, const Ruleset& new_rules, std::istream& input,
+                                const ImpactRequest& request = {});
 
 // An analyst's case file run against a ruleset (docs/testing.md).
 struct CaseRunOptions {

@@ -3,6 +3,9 @@
 #include "segrule/tools.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <istream>
 #include <chrono>
 #include <optional>
 
@@ -21,6 +24,7 @@
 #include "explain/record_lookup.hpp"
 #include "diff/version.hpp"
 #include "fmt/formatter.hpp"
+#include "impact/impact.hpp"
 #include "fmt/line_diff.hpp"
 
 namespace segrule {
@@ -122,6 +126,34 @@ Explanation explain_key(const Ruleset& rules, std::string_view input, InputForma
   if (found.matches > 1)
     result.note = fmt::format("{} records in `{}` have {} `{}`; explaining the first, at line {}", found.matches, input_name,
                               key_name, key, found.line);
+  return result;
+}
+
+ImpactResult impact(const Ruleset& old_rules, const Ruleset& new_rules, std::istream& input, const ImpactRequest& request) {
+  ImpactResult result;
+  ImpactOptions options;
+  options.show_pii = request.show_pii;
+  if (request.as_of.empty()) {
+    options.as_of = today_utc();
+  } else if (auto date = parse_date(request.as_of)) {
+    options.as_of = *date;
+  } else {
+    result.error = fmt::format("`{}` is not a valid as_of date: write it as YYYY-MM-DD", request.as_of);
+    return result;
+  }
+  RecordStream stream(input, request.format, options.limits);
+  ImpactReport report = run_impact(*old_rules.impl()->program, *new_rules.impl()->program, stream, options);
+  result.read = report.read;
+  if (stream.failed()) {
+    result.error = fmt::format("reading `{}` failed after {} records: {}", request.input_name, report.read, std::strerror(errno));
+    return result;
+  }
+  ImpactSources sources{old_rules.info().file, new_rules.info().file, request.input_name, to_string(options.as_of)};
+  result.report = request.report == ReportFormat::json  ? impact_json(report, sources)
+                  : request.report == ReportFormat::csv ? impact_csv(report)
+                                                        : impact_text(report, sources);
+  result.changed = report.changed || report.failed_old_only.count || report.failed_new_only.count;
+  result.ok = true;
   return result;
 }
 

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli.hpp"
-#include "impact/impact.hpp"
+#include "segrule/tools.hpp"
 
 namespace segrule::cli {
 
@@ -23,8 +23,7 @@ constexpr int kImpactTrouble = 2;
 int cmd_impact(const Args& args) {
   std::vector<std::string> rules;
   RecordInput in;
-  ImpactOptions options;
-  enum class Output { text, json, csv } output = Output::text;
+  ImpactRequest request;
   for (size_t i = 0; i < args.size(); ++i) {
     int status = kOk;
     if (take_record_input_option(args, i, in, status)) {
@@ -33,11 +32,11 @@ int cmd_impact(const Args& args) {
     }
     const std::string& a = args[i];
     if (a == "--json" || a == "--csv") {
-      Output wanted = a == "--json" ? Output::json : Output::csv;
-      if (output != Output::text && output != wanted) return misuse("impact takes one of --json and --csv");
-      output = wanted;
+      ReportFormat wanted = a == "--json" ? ReportFormat::json : ReportFormat::csv;
+      if (request.report != ReportFormat::text && request.report != wanted) return misuse("impact takes one of --json and --csv");
+      request.report = wanted;
     } else if (a == "--show-pii") {
-      options.show_pii = true;
+      request.show_pii = true;
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       return misuse(fmt::format("unknown option `{}` for impact", a));
     } else {
@@ -47,13 +46,23 @@ int cmd_impact(const Args& args) {
   if (rules.size() != 2) return misuse("impact needs two rule files: OLD NEW");
   if (in.path.empty()) return misuse("impact needs --input PATH (or --input - for standard input)");
   const std::string& input = in.path;
-  InputFormat format = in.format_or_guess();
-  options.as_of = in.as_of;
+  request.format = in.format_or_guess();
+  request.as_of = to_string(in.as_of);
+  request.input_name = input;
 
-  int status = kOk;
-  auto old_program = load_rules(rules[0], status);
-  auto new_program = load_rules(rules[1], status);
-  if (!old_program || !new_program) return kImpactTrouble;
+  // Both versions are compiled (and their diagnostics shown) before saying which fail.
+  std::vector<CompileResult> versions;
+  for (const std::string& path : rules) {
+    std::string text, error;
+    if (!read_file(path, text, error)) {
+      fmt::print(stderr, "segrule: {}\n", error);
+      return kImpactTrouble;
+    }
+    versions.push_back(Ruleset::compile(text, path));
+    fmt::print(stderr, "{}", versions.back().rendered);
+    if (!versions.back()) report_compile_failure(path, versions.back().diagnostics);
+  }
+  if (!versions[0] || !versions[1]) return kImpactTrouble;
 
   std::ifstream file;
   if (input != "-") {
@@ -63,17 +72,13 @@ int cmd_impact(const Args& args) {
       return kImpactTrouble;
     }
   }
-  RecordStream stream(input == "-" ? std::cin : file, format, options.limits);
-  ImpactReport report = run_impact(*old_program, *new_program, stream, options);
-  if (stream.failed()) {
-    fmt::print(stderr, "segrule: reading `{}` failed after {} records: {}\n", input, report.read, std::strerror(errno));
+  ImpactResult result = impact(*versions[0].ruleset, *versions[1].ruleset, input == "-" ? std::cin : file, request);
+  if (!result.ok) {
+    fmt::print(stderr, "segrule: {}\n", result.error);
     return kImpactTrouble;
   }
-  ImpactSources sources{rules[0], rules[1], input, to_string(options.as_of)};
-  std::string out = output == Output::json ? impact_json(report, sources) : output == Output::csv ? impact_csv(report) : impact_text(report, sources);
-  fmt::print("{}", out);
-  bool changed = report.changed || report.failed_old_only.count || report.failed_new_only.count;
-  return changed ? kImpactChanged : kImpactSame;
+  fmt::print("{}", result.report);
+  return result.changed ? kImpactChanged : kImpactSame;
 }
 
 }  // namespace segrule::cli

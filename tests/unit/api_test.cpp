@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -380,6 +381,36 @@ TEST_CASE("explain_record and explain_key give the account, or say why there is 
   segrule::Explanation missing = segrule::explain_key(rules, input, segrule::InputFormat::jsonl, "z", "in.jsonl");
   CHECK_FALSE(missing.ok);
   CHECK(missing.error == "no record in `in.jsonl` has id `z`");
+}
+
+}  // namespace
+
+namespace {
+
+TEST_CASE("impact reads a stream and reports who moves, with totals that add up") {
+  segrule::Ruleset low = *segrule::Ruleset::compile(versioned_rules(200000), "low.seg").ruleset;
+  segrule::Ruleset high = *segrule::Ruleset::compile(versioned_rules(300000), "high.seg").ruleset;
+  std::istringstream input("{\"id\":\"a\",\"aum\":250000}\n{\"id\":\"b\",\"aum\":1}\n{\"id\":\"c\"}\n");
+  segrule::ImpactRequest request;
+  request.input_name = "in.jsonl";
+  request.as_of = "2025-06-30";
+  segrule::ImpactResult moved = segrule::impact(low, high, input, request);
+  REQUIRE(moved.ok);
+  CHECK(moved.changed);
+  CHECK(moved.read == 3);
+  CHECK(moved.report.find("impact of low.seg → high.seg on in.jsonl (as of 2025-06-30)") == 0);
+  CHECK(moved.report.find("gold → mass  1  a") != std::string::npos);
+
+  std::istringstream again("{\"id\":\"b\",\"aum\":1}\n");
+  request.report = segrule::ReportFormat::json;
+  segrule::ImpactResult same = segrule::impact(low, high, again, request);
+  REQUIRE(same.ok);
+  CHECK_FALSE(same.changed);
+  CHECK(same.report.front() == '{');
+
+  request.as_of = "someday";
+  std::istringstream unused("");
+  CHECK_FALSE(segrule::impact(low, high, unused, request).ok);
 }
 
 }  // namespace
