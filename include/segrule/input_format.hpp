@@ -2,6 +2,9 @@
 // How a batch of records is laid out.
 
 #include <cstdint>
+#include <string_view>
+
+#include "segrule/export.h"
 
 namespace segrule {
 
@@ -10,5 +13,8 @@ enum class InputFormat : uint8_t {
   json,   // one JSON array of objects
   csv,    // a header row naming the fields, then one record per row
 };
+
+// The format a file name suggests: `.csv` CSV, `.json` a JSON array, anything else JSON Lines.
+SEGRULE_API InputFormat input_format_for(std::string_view path);
 
 }  // namespace segrule

@@ -122,6 +122,9 @@ struct CaseRunResult {
   bool success() const { return ok && failed == 0 && !below_min_coverage; }
 };
 
+// Whether `text` is a date as every `as_of` takes it: YYYY-MM-DD, a real calendar day.
+SEGRULE_API bool is_valid_date(std::string_view text);
+
 // Whether `text` is a percentage CaseRunOptions::min_coverage accepts.
 SEGRULE_API bool is_percentage(std::string_view text);
 

@@ -157,6 +157,8 @@ ImpactResult impact(const Ruleset& old_rules, const Ruleset& new_rules, std::ist
   return result;
 }
 
+bool is_valid_date(std::string_view text) { return parse_date(text).has_value(); }
+
 bool is_percentage(std::string_view text) {
   Decimal unused;
   return parse_percentage(text, unused);

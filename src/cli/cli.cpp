@@ -1,6 +1,5 @@
-#include "cli/cli.hpp"
+#include "cli.hpp"
 
-#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -9,8 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "check/checker.hpp"
-#include "eval/batch.hpp"
+#include "segrule/tools.hpp"
 
 namespace segrule::cli {
 
@@ -40,22 +38,6 @@ bool read_file(const std::string& path, std::string& out, std::string& error) {
   return true;
 }
 
-// Compiles a rule file, printing its diagnostics to stderr.
-std::shared_ptr<Program> load_rules(const std::string& path, int& status) {
-  std::string text, error;
-  if (!read_file(path, text, error)) {
-    fmt::print(stderr, "segrule: {}\n", error);
-    status = kMisuse;
-    return nullptr;
-  }
-  auto source = std::make_shared<SourceFile>(path, std::move(text));
-  Diagnostics diagnostics;
-  auto program = compile_source(source, diagnostics);
-  if (!diagnostics.empty()) fmt::print(stderr, "{}", render_diagnostics(diagnostics, source.get()));
-  if (!program) status = report_compile_failure(path, diagnostics);
-  return program;
-}
-
 int report_compile_failure(const std::string& path, const Diagnostics& diagnostics) {
   size_t errors = 0;
   for (const auto& d : diagnostics) errors += d.severity == Severity::error;
@@ -63,11 +45,6 @@ int report_compile_failure(const std::string& path, const Diagnostics& diagnosti
   return kCompileError;
 }
 
-Date today() {
-  auto now = std::chrono::system_clock::now();
-  auto days = std::chrono::floor<std::chrono::days>(now);
-  return Date{static_cast<int32_t>(days.time_since_epoch().count())};
-}
 
 InputFormat RecordInput::format_or_guess() const { return format ? *format : input_format_for(path); }
 
@@ -85,10 +62,9 @@ bool take_record_input_option(const Args& args, size_t& i, RecordInput& in, int&
     else if (*v == "csv") in.format = InputFormat::csv;
     else status = misuse(fmt::format("unknown format `{}`: use jsonl, json or csv", *v));
   } else {
-    auto date = v ? parse_date(*v) : std::nullopt;
     if (!v) status = misuse("--as-of needs a date as YYYY-MM-DD");
-    else if (!date) status = misuse(fmt::format("`{}` is not a valid date: --as-of takes YYYY-MM-DD", *v));
-    else in.as_of = *date;
+    else if (!is_valid_date(*v)) status = misuse(fmt::format("`{}` is not a valid date: --as-of takes YYYY-MM-DD", *v));
+    else in.as_of = *v;
   }
   return true;
 }

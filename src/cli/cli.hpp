@@ -1,15 +1,13 @@
 #pragma once
 // Shared pieces of the `segrule` command: exit codes, argument errors, file
-// reading, rule loading. Each command lives in its own cmd_*.cpp file.
+// reading, common options. Each command lives in its own cmd_*.cpp file and
+// uses only the public API (include/segrule/); the build enforces it.
 
-#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include <optional>
-
-#include "check/program.hpp"
-#include "eval/date.hpp"
+#include "segrule/diagnostic.hpp"
 #include "segrule/input_format.hpp"
 
 namespace segrule::cli {
@@ -21,7 +19,7 @@ constexpr int kRejected = 3;
 
 using Args = std::vector<std::string>;
 
-// The usage text printed by `help` and after an argument error.
+// The usage text printed by `help` and when no command is given.
 extern const char* const kUsage;
 
 // Prints `segrule: MESSAGE` and a pointer to `segrule help` to stderr; returns kMisuse.
@@ -30,21 +28,14 @@ int misuse(const std::string& message);
 // Reads a whole file (or standard input for "-"); fills `error` on failure.
 bool read_file(const std::string& path, std::string& out, std::string& error);
 
-// Compiles a rule file, printing its diagnostics to stderr. Returns null and
-// sets `status` (kMisuse: unreadable, kCompileError: errors) when it fails.
-std::shared_ptr<Program> load_rules(const std::string& path, int& status);
-
 // Prints "`PATH` does not compile: N errors" to stderr; returns kCompileError.
 int report_compile_failure(const std::string& path, const Diagnostics& diagnostics);
-
-// Today's date, the default `as_of`.
-Date today();
 
 // The options of every command that reads records: --input, --format, --as-of.
 struct RecordInput {
   std::string path;                   // --input PATH, or "-" for standard input
   std::optional<InputFormat> format;  // --format; otherwise from the file name
-  Date as_of = today();               // --as-of
+  std::string as_of;                  // --as-of YYYY-MM-DD; empty: today
   InputFormat format_or_guess() const;
 };
 

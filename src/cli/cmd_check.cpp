@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "cli/cli.hpp"
+#include "cli.hpp"
 #include "segrule/tools.hpp"
 
 namespace segrule::cli {

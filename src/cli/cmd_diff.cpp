@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/cli.hpp"
+#include "cli.hpp"
 #include "segrule/tools.hpp"
 
 namespace segrule::cli {

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/cli.hpp"
+#include "cli.hpp"
 #include "segrule/ruleset.hpp"
 
 namespace segrule::cli {
@@ -51,7 +51,7 @@ int cmd_eval(const Args& args) {
   }
   if (rules.empty()) return misuse("eval needs a rule file");
   if (in.path.empty()) return misuse("eval needs --input PATH (or --input - for standard input)");
-  options.as_of = to_string(in.as_of);
+  options.as_of = in.as_of;
   const std::string& input = in.path;
 
   std::string rule_text, error;

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/cli.hpp"
+#include "cli.hpp"
 #include "segrule/tools.hpp"
 
 namespace segrule::cli {
@@ -80,7 +80,7 @@ int cmd_explain(const Args& args) {
   if (!compiled) return report_compile_failure(a.rules, compiled.diagnostics);
 
   EvalOptions options;
-  options.as_of = to_string(a.in.as_of);
+  options.as_of = a.in.as_of;
   options.show_pii = a.show_pii;
   Explanation explained;
   if (a.record) {

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/cli.hpp"
+#include "cli.hpp"
 #include "segrule/tools.hpp"
 
 namespace segrule::cli {
@@ -47,7 +47,7 @@ int cmd_impact(const Args& args) {
   if (in.path.empty()) return misuse("impact needs --input PATH (or --input - for standard input)");
   const std::string& input = in.path;
   request.format = in.format_or_guess();
-  request.as_of = to_string(in.as_of);
+  request.as_of = in.as_of;
   request.input_name = input;
 
   // Both versions are compiled (and their diagnostics shown) before saying which fail.

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/cli.hpp"
+#include "cli.hpp"
 
 namespace segrule::cli {
 

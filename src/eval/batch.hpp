@@ -24,8 +24,6 @@ struct BatchOptions {
   bool show_pii = false;  // explain members print `pii` fields in clear
 };
 
-// The format an input path implies: csv for `.csv`, json for `.json`, else jsonl.
-InputFormat input_format_for(std::string_view path);
 
 struct BatchCounts {
   size_t read = 0;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/sha256.hpp"
+#include "segrule/json.hpp"
 #include "segrule/segrule.hpp"
 
 namespace {
@@ -411,6 +412,24 @@ TEST_CASE("impact reads a stream and reports who moves, with totals that add up"
   request.as_of = "someday";
   std::istringstream unused("");
   CHECK_FALSE(segrule::impact(low, high, unused, request).ok);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_CASE("a record given as nlohmann::json evaluates like the same JSON text") {
+  segrule::Ruleset rules = *segrule::Ruleset::compile(versioned_rules(200000)).ruleset;
+  nlohmann::json record = {{"id", "a"}, {"aum", 199999.99}};
+  segrule::RecordResult below = segrule::evaluate(rules, record);
+  REQUIRE(below.ok);
+  CHECK(segrule::result_json(below)["value_tier"] == "mass");
+  record["aum"] = 200000;
+  CHECK(segrule::result_json(segrule::evaluate(rules, record))["value_tier"] == "gold");
+  record.erase("aum");
+  segrule::RecordResult missing = segrule::evaluate(rules, record);
+  CHECK_FALSE(missing.ok);
+  CHECK(segrule::result_json(missing).is_null());
 }
 
 }  // namespace
