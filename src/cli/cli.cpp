@@ -38,6 +38,19 @@ bool read_file(const std::string& path, std::string& out, std::string& error) {
   return true;
 }
 
+std::optional<Ruleset> load_rules(const std::string& path, int& status) {
+  std::string text, error;
+  if (!read_file(path, text, error)) {
+    fmt::print(stderr, "segrule: {}\n", error);
+    status = kMisuse;
+    return std::nullopt;
+  }
+  CompileResult compiled = Ruleset::compile(text, path);
+  fmt::print(stderr, "{}", compiled.rendered);
+  if (!compiled) status = report_compile_failure(path, compiled.diagnostics);
+  return std::move(compiled.ruleset);
+}
+
 int report_compile_failure(const std::string& path, const Diagnostics& diagnostics) {
   size_t errors = 0;
   for (const auto& d : diagnostics) errors += d.severity == Severity::error;

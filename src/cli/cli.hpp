@@ -9,6 +9,7 @@
 
 #include "segrule/diagnostic.hpp"
 #include "segrule/input_format.hpp"
+#include "segrule/ruleset.hpp"
 
 namespace segrule::cli {
 
@@ -27,6 +28,10 @@ int misuse(const std::string& message);
 
 // Reads a whole file (or standard input for "-"); fills `error` on failure.
 bool read_file(const std::string& path, std::string& out, std::string& error);
+
+// Reads and compiles a rule file, printing its diagnostics to stderr. Returns
+// no ruleset, with `status` set (kMisuse: unreadable, kCompileError: errors), when it fails.
+std::optional<Ruleset> load_rules(const std::string& path, int& status);
 
 // Prints "`PATH` does not compile: N errors" to stderr; returns kCompileError.
 int report_compile_failure(const std::string& path, const Diagnostics& diagnostics);

@@ -54,14 +54,10 @@ int cmd_eval(const Args& args) {
   options.as_of = in.as_of;
   const std::string& input = in.path;
 
-  std::string rule_text, error;
-  if (!read_file(rules, rule_text, error)) {
-    fmt::print(stderr, "segrule: {}\n", error);
-    return kMisuse;
-  }
-  CompileResult compiled = Ruleset::compile(rule_text, rules);
-  fmt::print(stderr, "{}", compiled.rendered);
-  if (!compiled) return report_compile_failure(rules, compiled.diagnostics);
+  int status = kOk;
+  std::optional<Ruleset> ruleset = load_rules(rules, status);
+  if (!ruleset) return status;
+  std::string error;
 
   std::string data;
   if (!read_file(input, data, error)) {
@@ -82,7 +78,7 @@ int cmd_eval(const Args& args) {
     std::fwrite(buffer.data(), 1, buffer.size(), stdout);
     buffer.clear();
   };
-  BatchSummary counts = compiled.ruleset->evaluate_batch(data, in.format_or_guess(), options, [&](bool is_error, std::string_view text) {
+  BatchSummary counts = ruleset->evaluate_batch(data, in.format_or_guess(), options, [&](bool is_error, std::string_view text) {
     if (is_error) {
       std::fwrite(text.data(), 1, text.size(), errors_out);
       std::fputc('\n', errors_out);

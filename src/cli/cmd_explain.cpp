@@ -70,14 +70,10 @@ int cmd_explain(const Args& args) {
   ExplainArgs a;
   if (int status = parse_args(args, a); status != kOk) return status;
 
-  std::string rule_text, error;
-  if (!read_file(a.rules, rule_text, error)) {
-    fmt::print(stderr, "segrule: {}\n", error);
-    return kMisuse;
-  }
-  CompileResult compiled = Ruleset::compile(rule_text, a.rules);
-  fmt::print(stderr, "{}", compiled.rendered);
-  if (!compiled) return report_compile_failure(a.rules, compiled.diagnostics);
+  int status = kOk;
+  std::optional<Ruleset> ruleset = load_rules(a.rules, status);
+  if (!ruleset) return status;
+  std::string error;
 
   EvalOptions options;
   options.as_of = a.in.as_of;
@@ -86,7 +82,7 @@ int cmd_explain(const Args& args) {
   if (a.record) {
     std::string text = *a.record;
     if (text == "-" && !read_file("-", text, error)) return kMisuse;
-    explained = explain_record(*compiled.ruleset, text, options, a.json);
+    explained = explain_record(*ruleset, text, options, a.json);
     // The library says "the record is not valid JSON"; here the record is the --record argument.
     if (!explained.ok && explained.error.rfind("the record ", 0) == 0) explained.error = "--record " + explained.error.substr(11);
   } else {
@@ -95,7 +91,7 @@ int cmd_explain(const Args& args) {
       fmt::print(stderr, "segrule: {}\n", error);
       return kMisuse;
     }
-    explained = explain_key(*compiled.ruleset, data, a.in.format_or_guess(), *a.key, a.in.path, options, a.json);
+    explained = explain_key(*ruleset, data, a.in.format_or_guess(), *a.key, a.in.path, options, a.json);
   }
   if (!explained.ok) {
     fmt::print(stderr, "segrule: {}\n", explained.error);

@@ -50,19 +50,11 @@ int cmd_impact(const Args& args) {
   request.as_of = in.as_of;
   request.input_name = input;
 
-  // Both versions are compiled (and their diagnostics shown) before saying which fail.
-  std::vector<CompileResult> versions;
-  for (const std::string& path : rules) {
-    std::string text, error;
-    if (!read_file(path, text, error)) {
-      fmt::print(stderr, "segrule: {}\n", error);
-      return kImpactTrouble;
-    }
-    versions.push_back(Ruleset::compile(text, path));
-    fmt::print(stderr, "{}", versions.back().rendered);
-    if (!versions.back()) report_compile_failure(path, versions.back().diagnostics);
-  }
-  if (!versions[0] || !versions[1]) return kImpactTrouble;
+  // Both versions are compiled (and their diagnostics shown) before giving up.
+  int status = kOk;
+  std::optional<Ruleset> old_rules = load_rules(rules[0], status);
+  std::optional<Ruleset> new_rules = load_rules(rules[1], status);
+  if (!old_rules || !new_rules) return kImpactTrouble;
 
   std::ifstream file;
   if (input != "-") {
@@ -72,7 +64,7 @@ int cmd_impact(const Args& args) {
       return kImpactTrouble;
     }
   }
-  ImpactResult result = impact(*versions[0].ruleset, *versions[1].ruleset, input == "-" ? std::cin : file, request);
+  ImpactResult result = impact(*old_rules, *new_rules, input == "-" ? std::cin : file, request);
   if (!result.ok) {
     fmt::print(stderr, "segrule: {}\n", result.error);
     return kImpactTrouble;

@@ -32,19 +32,15 @@ int cmd_test(const Args& args) {
   }
   if (rules.empty() || cases_path.empty()) return misuse("test needs a rule file and a case file: segrule test FILE CASES.yaml");
 
-  std::string rule_text, text, error;
-  if (!read_file(rules, rule_text, error)) {
-    fmt::print(stderr, "segrule: {}\n", error);
-    return kMisuse;
-  }
-  CompileResult compiled = Ruleset::compile(rule_text, rules);
-  fmt::print(stderr, "{}", compiled.rendered);
-  if (!compiled) return report_compile_failure(rules, compiled.diagnostics);
+  int status = kOk;
+  std::optional<Ruleset> ruleset = load_rules(rules, status);
+  if (!ruleset) return status;
+  std::string text, error;
   if (!read_file(cases_path, text, error)) {
     fmt::print(stderr, "segrule: {}\n", error);
     return kMisuse;
   }
-  CaseRunResult run = run_case_file(*compiled.ruleset, {text, cases_path}, options);
+  CaseRunResult run = run_case_file(*ruleset, {text, cases_path}, options);
   fmt::print(stderr, "{}", run.rendered);
   if (!run.ok) {
     size_t errors = 0;
