@@ -18,34 +18,29 @@ int misuse(const std::string& message) {
   return kMisuse;
 }
 
-bool read_file(const std::string& path, std::string& out, std::string& error) {
+std::optional<std::string> read_file(const std::string& path) {
   if (path == "-") {
     std::ostringstream ss;
     ss << std::cin.rdbuf();
-    out = ss.str();
-    return true;
+    return ss.str();
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
-    return false;
+  std::string text;
+  if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!in.is_open() || in.bad()) {
+    fmt::print(stderr, "segrule: cannot read `{}`: {}\n", path, std::strerror(errno));
+    return std::nullopt;
   }
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
-    return false;
-  }
-  return true;
+  return text;
 }
 
 std::optional<Ruleset> load_rules(const std::string& path, int& status) {
-  std::string text, error;
-  if (!read_file(path, text, error)) {
-    fmt::print(stderr, "segrule: {}\n", error);
+  std::optional<std::string> text = read_file(path);
+  if (!text) {
     status = kMisuse;
     return std::nullopt;
   }
-  CompileResult compiled = Ruleset::compile(text, path);
+  CompileResult compiled = Ruleset::compile(*text, path);
   fmt::print(stderr, "{}", compiled.rendered);
   if (!compiled) status = report_compile_failure(path, compiled.diagnostics);
   return std::move(compiled.ruleset);

@@ -26,8 +26,9 @@ extern const char* const kUsage;
 // Prints `segrule: MESSAGE` and a pointer to `segrule help` to stderr; returns kMisuse.
 int misuse(const std::string& message);
 
-// Reads a whole file (or standard input for "-"); fills `error` on failure.
-bool read_file(const std::string& path, std::string& out, std::string& error);
+// Reads a whole file (or standard input for "-"). On failure prints
+// `segrule: cannot read `PATH`: REASON` to stderr and returns nothing.
+std::optional<std::string> read_file(const std::string& path);
 
 // Reads and compiles a rule file, printing its diagnostics to stderr. Returns
 // no ruleset, with `status` set (kMisuse: unreadable, kCompileError: errors), when it fails.

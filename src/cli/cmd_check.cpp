@@ -22,13 +22,12 @@ int cmd_check(const Args& args) {
   if (paths.empty()) return misuse("check needs at least one rule file");
   int worst = kOk;
   for (const std::string& path : paths) {
-    std::string text, error;
-    if (!read_file(path, text, error)) {
-      fmt::print(stderr, "segrule: {}\n", error);
+    std::optional<std::string> text = read_file(path);
+    if (!text) {
       worst = std::max(worst, kMisuse);
       continue;
     }
-    CheckResult result = check_rules({text, path}, options);
+    CheckResult result = check_rules({*text, path}, options);
     size_t errors = result.errors, warnings = result.warnings;
     fmt::print(stderr, "{}", result.rendered);
     if (errors == 0)

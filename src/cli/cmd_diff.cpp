@@ -33,14 +33,11 @@ int cmd_diff(const Args& args) {
   }
   if (paths.size() != 2) return misuse("diff needs two rule files: OLD NEW");
   if (paths[0] == "-" && paths[1] == "-") return misuse("diff can read only one of its files from standard input");
-  std::string old_text, new_text, error;
-  for (const auto& [path, text] : {std::pair{paths[0], &old_text}, std::pair{paths[1], &new_text}}) {
-    if (!read_file(path, *text, error)) {
-      fmt::print(stderr, "segrule: {}\n", error);
-      return kDiffTrouble;
-    }
-  }
-  DiffResult diff = diff_rules({old_text, paths[0]}, {new_text, paths[1]}, options);
+  std::optional<std::string> old_text = read_file(paths[0]);
+  if (!old_text) return kDiffTrouble;
+  std::optional<std::string> new_text = read_file(paths[1]);
+  if (!new_text) return kDiffTrouble;
+  DiffResult diff = diff_rules({*old_text, paths[0]}, {*new_text, paths[1]}, options);
   if (!diff.ok) {
     report_version(paths[0], diff.old_diagnostics, diff.old_rendered);
     report_version(paths[1], diff.new_diagnostics, diff.new_rendered);

@@ -57,13 +57,9 @@ int cmd_eval(const Args& args) {
   int status = kOk;
   std::optional<Ruleset> ruleset = load_rules(rules, status);
   if (!ruleset) return status;
-  std::string error;
 
-  std::string data;
-  if (!read_file(input, data, error)) {
-    fmt::print(stderr, "segrule: {}\n", error);
-    return kMisuse;
-  }
+  std::optional<std::string> data = read_file(input);
+  if (!data) return kMisuse;
   std::FILE* errors_out = stderr;
   if (!errors_path.empty()) {
     errors_out = std::fopen(errors_path.c_str(), "wb");
@@ -78,7 +74,7 @@ int cmd_eval(const Args& args) {
     std::fwrite(buffer.data(), 1, buffer.size(), stdout);
     buffer.clear();
   };
-  BatchSummary counts = ruleset->evaluate_batch(data, in.format_or_guess(), options, [&](bool is_error, std::string_view text) {
+  BatchSummary counts = ruleset->evaluate_batch(*data, in.format_or_guess(), options, [&](bool is_error, std::string_view text) {
     if (is_error) {
       std::fwrite(text.data(), 1, text.size(), errors_out);
       std::fputc('\n', errors_out);

@@ -73,25 +73,21 @@ int cmd_explain(const Args& args) {
   int status = kOk;
   std::optional<Ruleset> ruleset = load_rules(a.rules, status);
   if (!ruleset) return status;
-  std::string error;
 
   EvalOptions options;
   options.as_of = a.in.as_of;
   options.show_pii = a.show_pii;
   Explanation explained;
   if (a.record) {
-    std::string text = *a.record;
-    if (text == "-" && !read_file("-", text, error)) return kMisuse;
-    explained = explain_record(*ruleset, text, options, a.json);
+    std::optional<std::string> text = *a.record == "-" ? read_file("-") : a.record;
+    if (!text) return kMisuse;
+    explained = explain_record(*ruleset, *text, options, a.json);
     // The library says "the record is not valid JSON"; here the record is the --record argument.
     if (!explained.ok && explained.error.rfind("the record ", 0) == 0) explained.error = "--record " + explained.error.substr(11);
   } else {
-    std::string data;
-    if (!read_file(a.in.path, data, error)) {
-      fmt::print(stderr, "segrule: {}\n", error);
-      return kMisuse;
-    }
-    explained = explain_key(*ruleset, data, a.in.format_or_guess(), *a.key, a.in.path, options, a.json);
+    std::optional<std::string> data = read_file(a.in.path);
+    if (!data) return kMisuse;
+    explained = explain_key(*ruleset, *data, a.in.format_or_guess(), *a.key, a.in.path, options, a.json);
   }
   if (!explained.ok) {
     fmt::print(stderr, "segrule: {}\n", explained.error);

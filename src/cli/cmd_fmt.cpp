@@ -79,13 +79,12 @@ int cmd_fmt(const Args& args) {
 
   int worst = kOk;
   for (const std::string& path : paths) {
-    std::string text, error;
-    if (!read_file(path, text, error)) {
-      fmt::print(stderr, "segrule: {}\n", error);
+    std::optional<std::string> text = read_file(path);
+    if (!text) {
       worst = std::max(worst, kMisuse);
       continue;
     }
-    FormatResult result = format_rules(text, path);
+    FormatResult result = format_rules(*text, path);
     if (!result.ok) {
       size_t errors = 0;
       for (const auto& d : result.diagnostics) errors += d.severity == Severity::error;
@@ -98,14 +97,14 @@ int cmd_fmt(const Args& args) {
     switch (mode) {
       case Mode::print: fmt::print("{}", formatted); break;
       case Mode::check:
-        if (formatted != text) {
+        if (result.changed) {
           fmt::print("{}", result.check_report);
           worst = std::max(worst, kNotFormatted);
         }
         break;
       case Mode::write:
-        if (formatted == text) break;
-        if (!write_atomically(path, formatted, error)) {
+        if (!result.changed) break;
+        if (std::string error; !write_atomically(path, formatted, error)) {
           fmt::print(stderr, "segrule: {}\n", error);
           worst = std::max(worst, kMisuse);
           break;

@@ -35,12 +35,9 @@ int cmd_test(const Args& args) {
   int status = kOk;
   std::optional<Ruleset> ruleset = load_rules(rules, status);
   if (!ruleset) return status;
-  std::string text, error;
-  if (!read_file(cases_path, text, error)) {
-    fmt::print(stderr, "segrule: {}\n", error);
-    return kMisuse;
-  }
-  CaseRunResult run = run_case_file(*ruleset, {text, cases_path}, options);
+  std::optional<std::string> text = read_file(cases_path);
+  if (!text) return kMisuse;
+  CaseRunResult run = run_case_file(*ruleset, {*text, cases_path}, options);
   fmt::print(stderr, "{}", run.rendered);
   if (!run.ok) {
     size_t errors = 0;

@@ -38,11 +38,12 @@ bool ExprComparer::same_order(const std::string& name) const {
 bool ExprComparer::same_value(const Type& ta, const Value& a, const Type& tb, const Value& b) const {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
-    case ValueKind::null: return true;
-    case ValueKind::boolean: return a.boolean == b.boolean;
-    case ValueKind::number: return a.number == b.number;
-    case ValueKind::string: return a.text == b.text;
-    case ValueKind::date: return a.date == b.date;
+    case ValueKind::null:
+    case ValueKind::boolean:
+    case ValueKind::number:
+    case ValueKind::string:
+    case ValueKind::date: return segrule::same_value(a, b);
+    // Symbols and lists of them: compared by id, as the two programs number their domains apart.
     case ValueKind::symbol:
       return domain_name(old_, ta.domain) == domain_name(new_, tb.domain) && ta.domain != kNone && tb.domain != kNone &&
              old_.domains[ta.domain].ids[a.symbol] == new_.domains[tb.domain].ids[b.symbol];
