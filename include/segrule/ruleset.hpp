@@ -99,7 +99,8 @@ class SEGRULE_API Ruleset {
 
   // Evaluates a whole input (JSON Lines, a JSON array or CSV). Every record
   // read gives exactly one line to `sink`; the output does not depend on
-  // `threads` (1 to 256).
+  // `threads` (1 to 256). An exception thrown by `sink` (say, the output is
+  // full) stops the batch and propagates to the caller.
   BatchSummary evaluate_batch(std::string_view input, InputFormat format, const EvalOptions& options,
                               const BatchSink& sink, unsigned threads = 1) const;
 

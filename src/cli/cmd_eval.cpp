@@ -1,5 +1,8 @@
 // `segrule eval FILE --input PATH`: a batch of records to JSON Lines;
 // `--explain` adds each record's account (docs/explain.md) as a last member.
+// Every write is checked (docs/reliability.md): a full disk stops the run with
+// exit 4 and no summary, a closed pipe ends it quietly, and `--output FILE`
+// appears only when the whole run was written.
 
 #include <cstdio>
 #include <cstring>
@@ -7,12 +10,13 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "output_file.hpp"
 #include "segrule/ruleset.hpp"
 
 namespace segrule::cli {
 
 int cmd_eval(const Args& args) {
-  std::string rules, errors_path;
+  std::string rules, errors_path, output_path;
   RecordInput in;
   EvalOptions options;
   unsigned threads = 1;
@@ -35,6 +39,8 @@ int cmd_eval(const Args& args) {
       options.show_pii = true;  // in the explain member; error entries always mask
     } else if (a == "--errors") {
       if (!value(errors_path)) return misuse("--errors needs a path");
+    } else if (a == "--output" || a == "-o") {
+      if (!value(output_path)) return misuse("--output needs a path");
     } else if (a == "--threads") {
       if (!value(v)) return misuse("--threads needs a number");
       char* end = nullptr;
@@ -60,33 +66,43 @@ int cmd_eval(const Args& args) {
 
   std::optional<std::string> data = read_file(input);
   if (!data) return kMisuse;
-  std::FILE* errors_out = stderr;
-  if (!errors_path.empty()) {
-    errors_out = std::fopen(errors_path.c_str(), "wb");
-    if (!errors_out) {
-      fmt::print(stderr, "segrule: cannot write `{}`: {}\n", errors_path, std::strerror(errno));
-      return kMisuse;
-    }
+  OutputFile results, errors;
+  std::string open_error;
+  if (!results.open(output_path, open_error) || (!errors_path.empty() && !errors.open(errors_path, open_error))) {
+    fmt::print(stderr, "segrule: {}\n", open_error);
+    return kMisuse;
   }
-  std::string buffer;
-  buffer.reserve(1 << 16);
-  auto flush = [&]() {
-    std::fwrite(buffer.data(), 1, buffer.size(), stdout);
-    buffer.clear();
-  };
-  BatchSummary counts = ruleset->evaluate_batch(*data, in.format_or_guess(), options, [&](bool is_error, std::string_view text) {
-    if (is_error) {
-      std::fwrite(text.data(), 1, text.size(), errors_out);
-      std::fputc('\n', errors_out);
-      return;
-    }
-    buffer.append(text);
-    buffer += '\n';
-    if (buffer.size() > (1 << 16)) flush();
-  }, threads);
-  flush();
-  std::fflush(stdout);
-  if (errors_out != stderr) std::fclose(errors_out);
+  size_t error_lines = 0;
+  BatchSummary counts;
+  try {
+    counts = ruleset->evaluate_batch(*data, in.format_or_guess(), options, [&](bool is_error, std::string_view text) {
+      if (!is_error) {
+        results.write_line(text);
+      } else if (!errors_path.empty()) {
+        errors.write_line(text);
+      } else {
+        fmt::print(stderr, "{}\n", text);
+      }
+      error_lines += is_error;
+    }, threads);
+    // Both written before either is renamed: a failure leaves neither file behind.
+    results.complete();
+    errors.complete();
+    results.commit();
+    errors.commit();
+  } catch (const WriteFailure& failure) {
+    return report_write_failure(failure);
+  }
+  if (!counts.error.empty()) {
+    fmt::print(stderr, "segrule: {}\n", counts.error);
+    return kMisuse;
+  }
+  // Nothing lost: every record read is one result line or one error entry.
+  if (counts.read != counts.results + counts.errors || results.lines() != counts.results || error_lines != counts.errors) {
+    fmt::print(stderr, "segrule: internal error: {} records read but {} results and {} errors written; please report this\n",
+               counts.read, results.lines(), error_lines);
+    return kWriteFailed;
+  }
   fmt::print(stderr, "segrule: {} records read: {} results, {} errors\n", counts.read, counts.results, counts.errors);
   return counts.errors ? kRejected : kOk;
 }

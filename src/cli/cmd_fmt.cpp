@@ -4,17 +4,12 @@
 // exits 1; --write rewrites the files that change, atomically, and names them.
 // A file with syntax errors is never formatted: its diagnostics go to stderr.
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "output_file.hpp"
 #include "segrule/tools.hpp"
 
 namespace segrule::cli {
@@ -24,38 +19,6 @@ namespace {
 constexpr int kNotFormatted = kCompileError;  // --check: some file is not in the canonical layout
 
 enum class Mode { print, check, write };
-
-// Replaces the file's content through a temporary file in the same directory
-// and a rename, so a reader never sees half a file.
-bool write_atomically(const std::string& path, std::string_view text, std::string& error) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::path target = fs::is_symlink(path, ec) ? fs::canonical(path, ec) : fs::path(path);
-  if (ec) {
-    error = fmt::format("cannot write `{}`: {}", path, ec.message());
-    return false;
-  }
-  fs::path temporary = target;
-  temporary += fmt::format(".segrule-fmt-{}.tmp", static_cast<long>(::getpid()));
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-      error = fmt::format("cannot write `{}`: {}", temporary.string(), std::strerror(errno));
-      fs::remove(temporary, ec);
-      return false;
-    }
-  }
-  fs::permissions(temporary, fs::status(target, ec).permissions(), ec);
-  fs::rename(temporary, target, ec);
-  if (ec) {
-    error = fmt::format("cannot write `{}`: {}", path, ec.message());
-    fs::remove(temporary, ec);
-    return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -104,7 +67,7 @@ int cmd_fmt(const Args& args) {
         break;
       case Mode::write:
         if (!result.changed) break;
-        if (std::string error; !write_atomically(path, formatted, error)) {
+        if (std::string error; !write_file_atomically(path, formatted, error)) {
           fmt::print(stderr, "segrule: {}\n", error);
           worst = std::max(worst, kMisuse);
           break;

@@ -161,6 +161,23 @@ TEST_CASE("a batch gives one line per record read, whatever the thread count") {
   CHECK(refused.error.find("`soon` is not a valid as_of date") == 0);
 }
 
+// A caller whose output fails (a full disk) stops the batch by throwing from the sink.
+TEST_CASE("an exception thrown by the batch sink stops the batch and reaches the caller") {
+  Ruleset ruleset = *Ruleset::compile_file(kRetail).ruleset;
+  std::string input = read_text(std::string(SEGRULE_SOURCE_DIR) + "/examples/customers.jsonl");
+  for (unsigned threads : {1u, 2u}) {
+    size_t seen = 0;
+    struct Full {};
+    CHECK_THROWS_AS(ruleset.evaluate_batch(input, InputFormat::jsonl, {}, [&](bool, std::string_view) {
+      if (++seen == 3) throw Full{};
+    }, threads), Full);
+    CHECK(seen == 3);
+  }
+  // The ruleset is unharmed.
+  BatchSummary after = ruleset.evaluate_batch(input, InputFormat::jsonl, {}, [](bool, std::string_view) {});
+  CHECK(after.results == 200);
+}
+
 TEST_CASE("explain is available through the API, also for a record error") {
   Ruleset ruleset = *Ruleset::compile_file(kRetail).ruleset;
   EvalOptions options;
