@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""The seed policy end to end: generated customers through `segrule eval
+"""The differential test: generated customers through `segrule eval
 rulesets/retail-2025.seg`, checked for zero errors, for the policy's
-invariants, and record by record against tests/policy/reference.py.
+invariants, and record by record against tests/policy/reference.py, an
+independent implementation of the shared POLICY.md. The output must also be
+byte-identical on 1 and 3 threads.
 
 Usage: seed_policy_test.py SEGRULE_BINARY [N]   (run from the repository root)
+CI runs 200,000 customers; `scripts/differential` runs 2,000,000.
 """
 import json
 import subprocess
@@ -24,6 +27,8 @@ def main():
     customers = subprocess.run([sys.executable, "scripts/gen_customers.py", str(n)], capture_output=True, check=True).stdout
     run = subprocess.run([binary, "eval", "rulesets/retail-2025.seg", "--input", "-", "--as-of", "2025-06-30"],
                          input=customers, capture_output=True)
+    threaded = subprocess.run([binary, "eval", "rulesets/retail-2025.seg", "--input", "-", "--as-of", "2025-06-30", "--threads", "3"],
+                              input=customers, capture_output=True)
     reference = subprocess.run([sys.executable, "tests/policy/reference.py"], input=customers, capture_output=True, check=True).stdout
     failures = []
     if run.returncode != 0:
@@ -31,6 +36,8 @@ def main():
     summary = run.stderr.decode().strip().splitlines()[-1] if run.stderr else ""
     if summary != "segrule: %d records read: %d results, 0 errors" % (n, n):
         failures.append("summary was %r" % summary)
+    if threaded.stdout != run.stdout or threaded.stderr != run.stderr:
+        failures.append("3 threads did not give byte-identical output to 1 thread")
     records = {json.loads(l)["id"]: json.loads(l) for l in customers.decode().splitlines()}
     results = run.stdout.decode().splitlines()
     expected = reference.decode().splitlines()
