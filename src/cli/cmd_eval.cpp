@@ -11,6 +11,7 @@
 
 #include "cli.hpp"
 #include "output_file.hpp"
+#include "progress.hpp"
 #include "segrule/ruleset.hpp"
 
 namespace segrule::cli {
@@ -74,6 +75,7 @@ int cmd_eval(const Args& args) {
   }
   size_t error_lines = 0;
   BatchSummary counts;
+  Progress progress;
   try {
     counts = ruleset->evaluate_batch(*data, in.format_or_guess(), options, [&](bool is_error, std::string_view text) {
       if (!is_error) {
@@ -81,9 +83,11 @@ int cmd_eval(const Args& args) {
       } else if (!errors_path.empty()) {
         errors.write_line(text);
       } else {
+        progress.clear();  // an error entry on the terminal gets its own line
         fmt::print(stderr, "{}\n", text);
       }
       error_lines += is_error;
+      progress.record(is_error);
     }, threads);
     // Both written before either is renamed: a failure leaves neither file behind.
     results.complete();
@@ -91,8 +95,10 @@ int cmd_eval(const Args& args) {
     results.commit();
     errors.commit();
   } catch (const WriteFailure& failure) {
+    progress.clear();
     return report_write_failure(failure);
   }
+  progress.clear();
   if (!counts.error.empty()) {
     fmt::print(stderr, "segrule: {}\n", counts.error);
     return kMisuse;

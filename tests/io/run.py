@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Records and I/O faults (docs/reliability.md): a full disk, a file size
-limit hit half way, a closed pipe, `--output` written whole or not at all, and
-records read = results + errors on every run.
+limit hit half way, a closed pipe, `--output` written whole or not at all,
+records read = results + errors on every run, and progress only on a terminal.
 
 Usage: run.py SEGRULE_BINARY   (run from the repository root)
 """
 import os
+import pty
 import resource
 import signal
 import subprocess
@@ -157,6 +158,36 @@ def counts_add_up():
     check([l.split('"')[3] for l in results] == ["A", "B"], "CSV edge cases: results %r" % results)
 
 
+def progress():
+    """Progress on stderr when it is a terminal, never when it is not."""
+    data = customers(200000)
+    with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
+        f.write(data)
+        f.flush()
+        master, slave = pty.openpty()
+        p = subprocess.Popen([BINARY, "eval", RULES, "--input", f.name], stdout=subprocess.DEVNULL, stderr=slave)
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(master)
+        p.wait(timeout=120)
+        text = seen.decode()
+        check(p.returncode == 0, "progress run: exit %d" % p.returncode)
+        check("records, " in text and "/s, 0 errors" in text, "no progress line on a terminal: %r" % text[:300])
+        check(text.endswith("\r\x1b[Ksegrule: 200000 records read: 200000 results, 0 errors\r\n"),
+              "the progress line was not cleared before the summary: %r" % text[-200:])
+        r = run(["eval", RULES, "--input", f.name], stdout=subprocess.DEVNULL)
+        check(r.stderr == b"segrule: 200000 records read: 200000 results, 0 errors\n",
+              "progress printed to a stderr that is not a terminal: %r" % r.stderr[:300])
+
+
 def main():
     global BINARY
     BINARY = os.path.abspath(sys.argv[1])
@@ -164,6 +195,7 @@ def main():
     limit_file_size()
     closed_pipe()
     counts_add_up()
+    progress()
     for f in failures:
         print("FAIL " + f)
     print("io faults: %d failures" % len(failures))
