@@ -1,5 +1,8 @@
 #include "eval/record.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 namespace segrule {
@@ -167,25 +170,57 @@ std::optional<std::string> key_text(const Program& p, const JsonValue& object) {
 
 // The key of a record that is not valid JSON, when its member is still
 // readable (`{"id":"C7", "aum": NaN}`), so the error entry can name the record.
+// Only a top-level member counts: strings and brackets are followed, so a
+// nested `"id"` does not name the record.
 std::optional<std::string> salvage_key(std::string_view text, const std::string& key) {
-  std::string quoted = "\"" + key + "\"";
-  size_t at = text.find(quoted);
-  if (at == std::string_view::npos) return std::nullopt;
-  size_t i = at + quoted.size();
-  auto skip = [&] { while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i; };
-  skip();
-  if (i >= text.size() || text[i] != ':') return std::nullopt;
-  ++i;
-  skip();
-  size_t begin = i;
-  if (i < text.size() && text[i] == '"') {
-    size_t end = text.find('"', i + 1);
-    if (end == std::string_view::npos || text.substr(i + 1, end - i - 1).find('\\') != std::string_view::npos) return std::nullopt;
-    return std::string(text.substr(i + 1, end - i - 1));
+  size_t i = 0;
+  int depth = 0;
+  auto skip_blanks = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  };
+  // The end of the string that starts at `from` (its closing quote), or npos.
+  auto string_end = [&](size_t from) {
+    for (size_t k = from + 1; k < text.size(); ++k) {
+      if (text[k] == '\\') ++k;
+      else if (text[k] == '"') return k;
+    }
+    return std::string_view::npos;
+  };
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == '"') {
+      size_t end = string_end(i);
+      if (end == std::string_view::npos) return std::nullopt;
+      bool is_key_member = depth == 1 && text.substr(i + 1, end - i - 1) == key;
+      i = end + 1;
+      skip_blanks();
+      if (!is_key_member || i >= text.size() || text[i] != ':') {
+        --i;  // the loop's ++i lands on what follows the string
+        continue;
+      }
+      ++i;
+      skip_blanks();
+      size_t begin = i;
+      if (i < text.size() && text[i] == '"') {
+        size_t close = string_end(i);
+        if (close == std::string_view::npos) return std::nullopt;
+        std::string_view value = text.substr(i + 1, close - i - 1);
+        // Printed as it stands in the error entry: no escapes, controls or broken UTF-8.
+        bool plain = value.find('\\') == std::string_view::npos && find_invalid_utf8(value) == std::string_view::npos &&
+                     std::none_of(value.begin(), value.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; });
+        if (!plain) return std::nullopt;
+        return std::string(value);
+      }
+      while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '-' || text[i] == '.')) ++i;
+      if (i == begin) return std::nullopt;
+      return std::string(text.substr(begin, i - begin));
+    }
   }
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '-' || text[i] == '.')) ++i;
-  if (i == begin) return std::nullopt;
-  return std::string(text.substr(begin, i - begin));
+  return std::nullopt;
 }
 
 }  // namespace
@@ -312,9 +347,13 @@ bool record_from_csv(const Program& p, const CsvColumns& columns, const std::vec
       if (cell.text.empty()) continue;  // an empty list cell is the empty list
       Type element = f.type.element_type();
       std::string_view rest = cell.text;
-      while (true) {
+      for (size_t n = 1;; ++n) {
         size_t semi = rest.find(';');
         std::string_view item = rest.substr(0, semi);
+        if (item.empty()) {
+          problem.message = fmt::format("field `{}`: item {} of the list is empty (items are separated by `;`: remove the extra `;`)", f.name, n);
+          return false;
+        }
         Value x;
         if (!scalar_from_text(p, f, element, item, true, JsonKind::string, x, problem.message)) return false;
         append_unique(out, x);
