@@ -191,6 +191,15 @@ class Checker {
       error("E0110", span, "`as_of` is the built-in evaluation date and cannot be declared", "choose another name");
       return;
     }
+    // A result lists what the constraints dropped under `dropped` (LANGUAGE.md §7):
+    // a member of the result with that name would make the object ambiguous.
+    bool result_member = kind == BindKind::decision || kind == BindKind::output ||
+                         (kind == BindKind::input && !ast_.inputs.empty() && name == ast_.inputs[0].key);
+    if (name == "dropped" && result_member) {
+      error("E0110", span, "`dropped` is the member of every result that lists the items constraints dropped, so it cannot name a decision, an output or the key",
+            "choose another name");
+      return;
+    }
     auto [it, inserted] = globals_.emplace(name, Binding{kind, index, span});
     if (!inserted) {
       uint32_t line = p_.source->line_of(it->second.span.begin);
@@ -1149,6 +1158,10 @@ class Checker {
     Type element = expected.base == BaseType::list ? expected.element_type() : expected;
     Type t = element.base == BaseType::error ? Type{} : element;
     bool first = element.base == BaseType::error;
+    // The expected type only guides how bare values are read; a list whose
+    // first item is of another type takes that item's type, and the caller
+    // reports the mismatch with the context (`x in [..]`: E0302 / E0301).
+    bool expected_only = !first;
     uint32_t n = add_node(Code::make_list, Type{}, e->span);
     std::vector<uint32_t> items;
     for (const Expr* item : e->args) {
@@ -1157,9 +1170,13 @@ class Checker {
       if (is_error(i)) continue;
       require_non_null(i, item);
       Type unified;
-      if (first) {
+      if (first || (expected_only && !unify(t, p_.nodes[i].type, unified))) {
         t = p_.nodes[i].type;
         first = false;
+        expected_only = false;
+      } else if (expected_only) {
+        t = unified;
+        expected_only = false;
       } else if (unify(t, p_.nodes[i].type, unified)) {
         t = unified;
       } else {

@@ -13,7 +13,7 @@ namespace {
 
 // Sanitizers make every frame several times larger; the bound they check is the same.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr size_t kTestStack = 2048 * 1024;
+constexpr size_t kTestStack = 8192 * 1024;  // the default thread stack
 #else
 constexpr size_t kTestStack = 256 * 1024;
 #endif
