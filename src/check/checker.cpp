@@ -1157,11 +1157,10 @@ class Checker {
   uint32_t check_list(const Expr* e, const Type& expected) {
     Type element = expected.base == BaseType::list ? expected.element_type() : expected;
     Type t = element.base == BaseType::error ? Type{} : element;
-    bool first = element.base == BaseType::error;
-    // The expected type only guides how bare values are read; a list whose
-    // first item is of another type takes that item's type, and the caller
-    // reports the mismatch with the context (`x in [..]`: E0302 / E0301).
-    bool expected_only = !first;
+    // Until the first item is read, `t` is only the expected type: it guides how
+    // bare values are read, but a first item of another type gives the list its
+    // type, and the caller reports the mismatch in context (`x in [..]`: E0302).
+    bool guessed = true;
     uint32_t n = add_node(Code::make_list, Type{}, e->span);
     std::vector<uint32_t> items;
     for (const Expr* item : e->args) {
@@ -1170,13 +1169,9 @@ class Checker {
       if (is_error(i)) continue;
       require_non_null(i, item);
       Type unified;
-      if (first || (expected_only && !unify(t, p_.nodes[i].type, unified))) {
-        t = p_.nodes[i].type;
-        first = false;
-        expected_only = false;
-      } else if (expected_only) {
-        t = unified;
-        expected_only = false;
+      if (guessed) {
+        t = element.base != BaseType::error && unify(t, p_.nodes[i].type, unified) ? unified : p_.nodes[i].type;
+        guessed = false;
       } else if (unify(t, p_.nodes[i].type, unified)) {
         t = unified;
       } else {

@@ -5,6 +5,7 @@ records read = results + errors on every run, and progress only on a terminal.
 
 Usage: run.py SEGRULE_BINARY   (run from the repository root)
 """
+import functools
 import os
 import pty
 import resource
@@ -27,6 +28,7 @@ def run(args, stdout=subprocess.PIPE, stdin_data=None, preexec=None, restore_sig
                           preexec_fn=preexec, restore_signals=restore_signals)
 
 
+@functools.lru_cache(maxsize=None)
 def customers(n, broken_every=0):
     """n generated customers as JSON Lines; every broken_every-th line is malformed."""
     out = subprocess.run([sys.executable, "scripts/gen_customers.py", str(n)], capture_output=True, check=True).stdout
@@ -108,7 +110,7 @@ def limit_file_size():
 
 def closed_pipe():
     """`segrule eval ... | head -1`: the run ends quietly, whether SIGPIPE is ignored or not."""
-    data = customers(20000)
+    data = customers(200000)  # the same input as progress(): generated once
     with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
         f.write(data)
         f.flush()

@@ -12,7 +12,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -23,7 +22,7 @@
 #include <vector>
 
 #include "segrule/segrule.hpp"
-#include "utf8.hpp"  // a test utility; the engine is reached through the public API only
+#include "eval/json_reader.hpp"  // a test utility: reads what the engine printed
 
 namespace {
 
@@ -34,7 +33,7 @@ constexpr size_t kMinCases = 300;  // the suite must not shrink silently (same b
 // A JSON value that keeps member order and the text of numbers, so two values
 // compare equal only when they print the same.
 struct Value {
-  enum class Kind { null, boolean, number, string, array, object };
+  using Kind = segrule::JsonKind;
   Kind kind = Kind::null;
   std::string text;  // boolean "true"/"false", a number's text, a string's value
   std::vector<Value> items;
@@ -127,137 +126,23 @@ std::string to_json(const Value& v) {
   return out;
 }
 
-// Reads the JSON the engine prints (a result object, an error entry). Not a
-// general-purpose reader: it trusts its input to be well formed, and fails
-// the parse (nullopt) on anything it does not expect.
-class JsonReader {
- public:
-  explicit JsonReader(const std::string& text) : s_(text) {}
+// The engine's printed JSON (a result object, an error entry) in the comparable
+// form, read with the project's strict reader, which keeps member order and
+// the text of numbers; nullopt when it is not valid JSON.
+Value from_json(const segrule::JsonValue& j) {
+  Value v;
+  v.kind = j.kind;
+  v.text = j.kind == segrule::JsonKind::boolean ? (j.boolean ? "true" : "false") : j.text;
+  for (const auto& item : j.items) v.items.push_back(from_json(item));
+  for (const auto& [key, member] : j.members) v.members.emplace_back(key, from_json(member));
+  return v;
+}
 
-  std::optional<Value> document() {
-    std::optional<Value> v = value();
-    skip_space();
-    if (!v || i_ != s_.size()) return std::nullopt;
-    return v;
-  }
-
- private:
-  void skip_space() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
-  }
-  bool eat(char c) {
-    skip_space();
-    if (i_ < s_.size() && s_[i_] == c) return ++i_, true;
-    return false;
-  }
-  bool word(const char* w) {
-    size_t n = std::char_traits<char>::length(w);
-    if (s_.compare(i_, n, w) != 0) return false;
-    i_ += n;
-    return true;
-  }
-  std::optional<unsigned> hex4() {
-    if (i_ + 4 > s_.size()) return std::nullopt;
-    unsigned code = 0;
-    for (size_t end = i_ + 4; i_ < end; ++i_) {
-      size_t digit = std::string_view("0123456789abcdef").find(static_cast<char>(std::tolower(s_[i_])));
-      if (digit == std::string_view::npos) return std::nullopt;
-      code = code * 16 + static_cast<unsigned>(digit);
-    }
-    return code;
-  }
-  std::optional<std::string> string() {
-    if (!eat('"')) return std::nullopt;
-    std::string out;
-    while (i_ < s_.size() && s_[i_] != '"') {
-      char c = s_[i_++];
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= s_.size()) return std::nullopt;
-      char e = s_[i_++];
-      switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'u': {
-          std::optional<unsigned> code = hex4();
-          if (!code) return std::nullopt;
-          if (*code >= 0xD800 && *code < 0xDC00 && word("\\u")) {
-            std::optional<unsigned> low = hex4();
-            if (!low) return std::nullopt;
-            *code = 0x10000 + ((*code - 0xD800) << 10) + (*low - 0xDC00);
-          }
-          segrule::append_utf8(out, *code);
-          break;
-        }
-        default: out += e;  // \" \\ \/
-      }
-    }
-    if (i_ >= s_.size()) return std::nullopt;
-    ++i_;
-    return out;
-  }
-  std::optional<Value> value() {
-    skip_space();
-    if (i_ >= s_.size()) return std::nullopt;
-    Value v;
-    char c = s_[i_];
-    if (c == '{') {
-      ++i_;
-      v.kind = Value::Kind::object;
-      if (eat('}')) return v;
-      do {
-        std::optional<std::string> key = string();
-        if (!key || !eat(':')) return std::nullopt;
-        std::optional<Value> member = value();
-        if (!member) return std::nullopt;
-        v.members.emplace_back(std::move(*key), std::move(*member));
-      } while (eat(','));
-      return eat('}') ? std::optional<Value>(std::move(v)) : std::nullopt;
-    }
-    if (c == '[') {
-      ++i_;
-      v.kind = Value::Kind::array;
-      if (eat(']')) return v;
-      do {
-        std::optional<Value> item = value();
-        if (!item) return std::nullopt;
-        v.items.push_back(std::move(*item));
-      } while (eat(','));
-      return eat(']') ? std::optional<Value>(std::move(v)) : std::nullopt;
-    }
-    if (c == '"') {
-      std::optional<std::string> text = string();
-      if (!text) return std::nullopt;
-      v.kind = Value::Kind::string;
-      v.text = std::move(*text);
-      return v;
-    }
-    if (word("null")) return v;
-    for (const char* literal : {"true", "false"}) {
-      if (word(literal)) {
-        v.kind = Value::Kind::boolean;
-        v.text = literal;
-        return v;
-      }
-    }
-    size_t start = i_;
-    while (i_ < s_.size() && std::string_view("+-0123456789.eE").find(s_[i_]) != std::string_view::npos) ++i_;
-    v.kind = Value::Kind::number;
-    v.text = s_.substr(start, i_ - start);
-    if (!is_json_number(v.text)) return std::nullopt;
-    return v;
-  }
-
-  const std::string& s_;
-  size_t i_ = 0;
-};
-
-std::optional<Value> parse_json(const std::string& text) { return JsonReader(text).document(); }
+std::optional<Value> parse_json(const std::string& text) {
+  auto parsed = segrule::parse_json(text);
+  if (const auto* value = std::get_if<segrule::JsonValue>(&parsed)) return from_json(*value);
+  return std::nullopt;
+}
 
 const Value* member(const Value& object, const std::string& name) {
   for (const auto& [key, value] : object.members)
