@@ -13,6 +13,7 @@
 
 #include "cli.hpp"
 #include "output_file.hpp"
+#include "serve.hpp"
 
 namespace segrule::cli {
 
@@ -34,6 +35,9 @@ const char* const kUsage =
     "       [--show-pii]\n"
     "  impact OLD NEW --input PATH   run both versions over the same records: who moves where\n"
     "       [--format jsonl|json|csv] [--as-of YYYY-MM-DD] [--json|--csv] [--show-pii]\n"
+    "  serve --rules DIR             answer JSON over HTTP with every rule file of DIR (docs/service.md)\n"
+    "       [--host 127.0.0.1] [--port 8080] [--max-body BYTES] [--threads N]\n"
+    "       [--watch-interval MS] [--as-of YYYY-MM-DD] [--no-access-log]\n"
     "  version                       print the version\n"
     "\n"
     "exit codes: 0 ok, 1 rules do not compile, 2 misuse, 3 some records rejected,\n"
@@ -87,6 +91,7 @@ int dispatch(const std::string& command, const Args& args) {
   if (command == "fmt") return cmd_fmt(args);
   if (command == "diff") return cmd_diff(args);
   if (command == "impact") return cmd_impact(args);
+  if (command == "serve") return cmd_serve(args);
   if (command == "version" || command == "--version") {
     fmt::print("segrule 0.1.0\n");
     return kOk;

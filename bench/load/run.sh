@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Load test of `segrule serve` on loopback (docs/performance.md, "HTTP service load test").
+#
+# Usage: bench/load/run.sh [BUILD_DIR] [SECONDS]     (from the repository root; default: build 10)
+#
+# 1. Single-record evaluations against rulesets/retail-2025.seg with wrk --latency
+#    at 1, 16 and 64 connections: requests/s (= evaluations/s), p50, p99.
+# 2. 100 hot reloads under 64 connections: a small rule file flips between two
+#    versions whose results differ (`marker` a or b) while every response is
+#    checked (check_versions.lua): no failed request, no result that disagrees
+#    with the version the response names.
+# The server and wrk share the machine; the access log goes to a file, as in production.
+set -euo pipefail
+BUILD=${1:-build}
+SECONDS_EACH=${2:-10}
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=$(realpath "$BUILD/segrule")
+command -v wrk >/dev/null || { echo "run.sh: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
+
+TMP=$(mktemp -d)
+SERVER=""
+cleanup() {
+  [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+marked() {  # the reload test's rule file, version $1 (a or b)
+  cat <<SEG
+ruleset marked {
+  version "$1"
+}
+input customer key id {
+  id  : string
+  aum : money
+}
+tiers value_tier {
+  high "高" when aum >= 10万
+  low  "低" otherwise
+}
+output {
+  marker : enum [a, b] = $1
+}
+SEG
+}
+
+mkdir "$TMP/rules"
+cp rulesets/retail-2025.seg "$TMP/rules/"
+marked a > "$TMP/rules/marked.seg"
+"$BIN" serve --rules "$TMP/rules" --port 0 --threads 128 --watch-interval 20 >"$TMP/out" 2>"$TMP/access.log" &
+SERVER=$!
+for _ in $(seq 100); do grep -q listening "$TMP/out" 2>/dev/null && break; sleep 0.05; done
+URL=$(sed -n 's/^listening on //p' "$TMP/out")
+[ -n "$URL" ] || { echo "run.sh: the server did not start" >&2; cat "$TMP/access.log" >&2; exit 1; }
+echo "server: $URL ($(nproc) cores shared with wrk)"
+
+printf '%-12s %14s %10s %10s %10s\n' connections "evaluations/s" p50 p99 non-2xx
+for c in 1 16 64; do
+  threads=$(( c < 2 ? 1 : 2 ))
+  out=$(wrk -t"$threads" -c"$c" -d"${SECONDS_EACH}s" --latency -s "$HERE/post_record.lua" "$URL")
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf '%-12s %14s %10s %10s %10s\n' "$c" "$rps" "$p50" "$p99" "${bad:-0}"
+done
+
+echo "100 hot reloads under 64 connections:"
+before=$(curl -s "$URL/metrics" | awk '/^segrule_reloads_total\{result="ok"\}/ {print $2}')
+wrk -t2 -c64 -d60s --latency -s "$HERE/check_versions.lua" "$URL" >"$TMP/wrk-reload" &
+WRK=$!
+sleep 1
+for i in $(seq 100); do
+  v=$([ $((i % 2)) -eq 1 ] && echo b || echo a)
+  marked "$v" > "$TMP/rules/marked.seg.new" && mv "$TMP/rules/marked.seg.new" "$TMP/rules/marked.seg"
+  # wait until this version serves before writing the next one
+  for _ in $(seq 200); do
+    curl -s "$URL/v1/rulesets/marked" | grep -q "\"version\":\"$v\"" && break
+    sleep 0.01
+  done
+done
+after=$(curl -s "$URL/metrics" | awk '/^segrule_reloads_total\{result="ok"\}/ {print $2}')
+kill -INT "$WRK"; wait "$WRK" || true
+grep -E "Requests/sec|^ +(50|99)%|checked:" "$TMP/wrk-reload"
+echo "reloads done: $((after - before))"
+grep -q "checked: failed=0 mixed=0" "$TMP/wrk-reload" && [ $((after - before)) -ge 100 ] && echo "reload check: ok" || { echo "reload check: FAILED"; exit 1; }

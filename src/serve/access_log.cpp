@@ -1,0 +1,62 @@
+#include "access_log.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace segrule::serve {
+
+namespace {
+constexpr size_t kFlushBytes = 64 * 1024;  // write early when this much waits
+}
+
+AccessLog::AccessLog() {
+  writer_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+      wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stop_ || pending_.size() >= kFlushBytes; });
+      write_out(lock);
+    }
+  });
+}
+
+AccessLog::~AccessLog() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+  flush();
+}
+
+void AccessLog::line(std::string_view text) {
+  bool full;
+  {
+    std::lock_guard lock(mutex_);
+    pending_.append(text);
+    pending_ += '\n';
+    full = pending_.size() >= kFlushBytes;
+  }
+  if (full) wake_.notify_one();
+}
+
+void AccessLog::flush() {
+  std::unique_lock lock(mutex_);
+  write_out(lock);
+}
+
+// Takes what waits and writes it with the buffer unlocked, so requests never wait on stderr.
+void AccessLog::write_out(std::unique_lock<std::mutex>& lock) {
+  if (pending_.empty()) return;
+  std::string out;
+  out.swap(pending_);
+  {
+    std::lock_guard write_lock(write_mutex_);  // taken before the buffer is let go: lines stay in order
+    lock.unlock();
+    std::fwrite(out.data(), 1, out.size(), stderr);
+    std::fflush(stderr);
+  }
+  lock.lock();
+}
+
+}  // namespace segrule::serve
