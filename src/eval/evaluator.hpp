@@ -38,6 +38,7 @@ struct Outcome {
   std::vector<Value> outputs;
   std::vector<uint32_t> set_by;  // per output: strategy that set it, or kNone
   std::vector<Dropped> dropped;
+  std::vector<Value> scratch;    // the evaluator's working values, kept between records
 };
 
 // Prepares an Outcome for `program`: slots sized, outputs at their initial values.
@@ -49,5 +50,7 @@ bool evaluate(const Program& program, Outcome& outcome, EvalError& error, Trace*
 
 // Evaluates one expression node against the slots; throws EvalError.
 Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots);
+// The same for a condition, with the outcome's scratch (no allocation); throws EvalError.
+bool eval_condition(const Program& program, uint32_t node, Outcome& outcome);
 
 }  // namespace segrule

@@ -6,19 +6,26 @@ namespace segrule {
 
 void write_json_string(std::string_view text, std::string& out) {
   out += '"';
-  for (char ch : text) {
-    unsigned char c = static_cast<unsigned char>(ch);
+  size_t run = 0;  // start of the bytes not yet copied: runs that need no escape are copied at once
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += ch;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(escape, 6);
+      }
     }
   }
+  out.append(text.data() + run, text.size() - run);
   out += '"';
 }
 

@@ -62,6 +62,10 @@ struct Value {
 // Equality of two values of one type (null equals only null).
 bool same_value(const Value& a, const Value& b);
 
+// dst = src, copying only what src's kind uses, into dst's existing storage
+// (no allocation once dst's string or list has the capacity).
+void assign_value(Value& dst, const Value& src);
+
 // Appends to a list value unless already present: lists keep first-seen order, no duplicates.
 void append_unique(Value& list, const Value& item);
 
