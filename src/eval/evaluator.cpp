@@ -19,13 +19,23 @@ std::string source_text(const Program& p, Span s) {
   return std::string(t.substr(s.begin, s.end - s.begin));
 }
 
-Decimal arithmetic(const Program& p, uint32_t node, DecimalStatus st, Decimal result) {
-  if (st == DecimalStatus::ok) return result;
+// Kept out of line: the message formatting would otherwise weigh on every call
+// of the evaluator (a larger stack frame, more registers saved).
+[[noreturn, gnu::cold, gnu::noinline]] void arithmetic_failed(const Program& p, uint32_t node, DecimalStatus st) {
   const Node& n = p.nodes[node];
   int line = p.source ? static_cast<int>(p.source->line_of(n.span.begin)) : 0;
   if (st == DecimalStatus::division_by_zero)
     fail(p, node, fmt::format("division by zero in `{}` (line {})", source_text(p, n.span), line));
   fail(p, node, fmt::format("number out of range in `{}` (line {}): exact decimals hold at most 20 digits before the point", source_text(p, n.span), line));
+}
+
+inline Decimal arithmetic(const Program& p, uint32_t node, DecimalStatus st, Decimal result) {
+  if (st != DecimalStatus::ok) [[unlikely]] arithmetic_failed(p, node, st);
+  return result;
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void bad_round_digits(const Program& p, uint32_t node, Decimal digits) {
+  fail(p, node, fmt::format("`round` takes between -19 and 18 decimal places, not {}", digits.to_string()));
 }
 
 // Three-way comparison of two non-null values of one type.
@@ -52,16 +62,58 @@ bool list_has(const Value& list, const Value& item) {
 // reference: constants and slots are returned where they are, so evaluating
 // copies nothing and, once the scratch strings and lists have grown, allocates
 // nothing. A node's scratch is only rewritten when that node is evaluated again.
+// Whether each node's value is the same for every record: no slot, no local
+// (a quantifier's item) below it. Such nodes are computed once per Outcome:
+// 0 = depends on the record, 1 = constant but not computed yet, 2 = computed.
+void find_settled(const Program& p, std::vector<uint8_t>& constant) {
+  constant.assign(p.nodes.size(), 0);
+  // Children come before their parents in the node array, except where they do
+  // not; so iterate to a fixed point (two passes in practice).
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < p.nodes.size(); ++i) {
+      const Node& n = p.nodes[i];
+      if (constant[i] || n.code == Code::slot || n.code == Code::local || n.code == Code::all || n.code == Code::any) continue;
+      bool all_constant = true;
+      for (uint32_t a : n.args) all_constant = all_constant && constant[a] == 1;
+      if (all_constant) {
+        constant[i] = 1;
+        changed = true;
+      }
+    }
+  }
+}
+
 class Machine {
  public:
-  Machine(const Program& p, std::vector<Value>& slots, std::vector<Value>& scratch) : p_(p), slots_(slots), scratch_(scratch) {
+  // `settled` (optional) caches the values of constant nodes across records.
+  Machine(const Program& p, std::vector<Value>& slots, std::vector<Value>& scratch, std::vector<uint8_t>* settled = nullptr)
+      : p_(p), slots_(slots), scratch_(scratch), settled_(settled) {
     if (scratch_.size() < p.nodes.size()) scratch_.resize(p.nodes.size());
   }
 
   bool test(uint32_t node) { return eval(node).boolean; }
 
-  const Value& eval(uint32_t index) {
+  [[gnu::always_inline]] const Value& eval(uint32_t index) {
     const Node& n = p_.nodes[index];
+    // Leaves first, without a call: most operands are a slot or a constant.
+    if (n.code == Code::slot || n.code == Code::local) return slots_[n.slot];
+    if (n.code == Code::constant) return n.constant;
+    if (settled_) {
+      uint8_t& state = (*settled_)[index];
+      if (state == 2) return scratch_[index];
+      if (state == 1) {
+        const Value& v = compute(index, n);
+        if (&v != &scratch_[index]) assign_value(scratch_[index], v);
+        state = 2;
+        return scratch_[index];
+      }
+    }
+    return compute(index, n);
+  }
+
+ private:
+  const Value& compute(uint32_t index, const Node& n) {
     Value& r = scratch_[index];
     switch (n.code) {
       case Code::constant: return n.constant;
@@ -127,8 +179,7 @@ class Machine {
       case Code::round: {
         Decimal x = eval(n.args[0]).number;
         auto digits = eval(n.args[1]).number.to_int64();
-        if (!digits || *digits < -19 || *digits > 18)
-          fail(p_, index, fmt::format("`round` takes between -19 and 18 decimal places, not {}", eval(n.args[1]).number.to_string()));
+        if (!digits || *digits < -19 || *digits > 18) bad_round_digits(p_, index, eval(n.args[1]).number);
         Decimal result;
         return number(r, arithmetic(p_, index, x.round_half_away(static_cast<int>(*digits), result), result));
       }
@@ -174,10 +225,11 @@ class Machine {
         return boolean(r, !want);
       }
     }
-    fail(p_, index, "internal error: unknown operation");
+    unknown_operation(index);
   }
 
- private:
+  [[noreturn, gnu::cold, gnu::noinline]] void unknown_operation(uint32_t index) { fail(p_, index, "internal error: unknown operation"); }
+
   static const Value& number(Value& r, Decimal d) {
     r.kind = ValueKind::number;
     r.number = d;
@@ -192,6 +244,7 @@ class Machine {
   const Program& p_;
   std::vector<Value>& slots_;
   std::vector<Value>& scratch_;
+  std::vector<uint8_t>* settled_;
 };
 
 void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trace* trace, size_t index) {
@@ -232,12 +285,31 @@ void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trac
   }
 }
 
+// The outcome's cache of constant nodes, started afresh for a new program.
+std::vector<uint8_t>* settled_nodes(const Program& p, Outcome& out) {
+  if (out.settled_for != &p) {
+    find_settled(p, out.settled);
+    out.settled_for = &p;
+  }
+  return &out.settled;
+}
+
 }  // namespace
 
 void reset_outcome(const Program& program, Outcome& outcome) {
   outcome.slots.resize(program.slots.size());
   outcome.outputs.resize(program.outputs.size());
-  for (size_t i = 0; i < program.outputs.size(); ++i) outcome.outputs[i] = program.outputs[i].initial;
+  outcome.in_list.resize(program.outputs.size());
+  for (size_t i = 0; i < program.outputs.size(); ++i) {
+    const OutputField& output = program.outputs[i];
+    assign_value(outcome.outputs[i], output.initial);
+    // Lists of symbols remember which symbols they hold, so appending stays
+    // constant-time however long the list (offers from a large catalog).
+    std::vector<uint64_t>& bits = outcome.in_list[i];
+    if (output.type.base != BaseType::list || output.type.element != BaseType::symbol) continue;
+    bits.assign(program.domains[output.type.domain].ids.size() / 64 + 1, 0);
+    for (const Value& item : output.initial.items) bits[item.symbol / 64] |= uint64_t{1} << (item.symbol % 64);
+  }
   outcome.set_by.assign(program.outputs.size(), kNone);
   outcome.dropped.clear();
 }
@@ -249,7 +321,7 @@ Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots
 }
 
 bool eval_condition(const Program& program, uint32_t node, Outcome& outcome) {
-  Machine m(program, outcome.slots, outcome.scratch);
+  Machine m(program, outcome.slots, outcome.scratch, settled_nodes(program, outcome));
   return m.test(node);
 }
 
@@ -266,7 +338,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
       trace->statement_overridden[i].assign(p.strategies[i].statements.size(), false);
     }
   }
-  Machine m(p, out.slots, out.scratch);
+  Machine m(p, out.slots, out.scratch, settled_nodes(p, out));
   try {
     for (const Step& step : p.order) {
       if (step.is_let) {
@@ -294,10 +366,18 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
         } else {
           const Value& v = m.eval(st.value);
           Value& list = out.outputs[st.field];
+          std::vector<uint64_t>& bits = out.in_list[st.field];
+          auto append = [&](const Value& item) {
+            if (bits.empty() || item.kind != ValueKind::symbol) return append_unique(list, item);
+            uint64_t bit = uint64_t{1} << (item.symbol % 64);
+            if (bits[item.symbol / 64] & bit) return;
+            bits[item.symbol / 64] |= bit;
+            list.items.push_back(Value::of_symbol(item.symbol));
+          };
           if (v.kind == ValueKind::list) {
-            for (const Value& item : v.items) append_unique(list, item);
+            for (const Value& item : v.items) append(item);
           } else {
-            append_unique(list, v);
+            append(v);
           }
         }
         if (trace) trace->statement_applied[s][k] = true;

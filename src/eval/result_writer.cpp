@@ -29,6 +29,18 @@ void write_json_string(std::string_view text, std::string& out) {
   out += '"';
 }
 
+namespace {
+
+// Names and symbols are identifiers (letters, digits, `_`, CJK): nothing in
+// them needs an escape, so they are copied as they are.
+void write_identifier(std::string_view name, std::string& out) {
+  out += '"';
+  out.append(name);
+  out += '"';
+}
+
+}  // namespace
+
 void write_value(const Program& p, const Type& type, const Value& v, std::string& out) {
   switch (v.kind) {
     case ValueKind::null: out += "null"; return;
@@ -40,7 +52,7 @@ void write_value(const Program& p, const Type& type, const Value& v, std::string
       append_date(out, v.date);
       out += '"';
       return;
-    case ValueKind::symbol: write_json_string(p.domains[type.domain].ids[v.symbol], out); return;
+    case ValueKind::symbol: write_identifier(p.domains[type.domain].ids[v.symbol], out); return;
     case ValueKind::list: {
       out += '[';
       Type element = type.element_type();
@@ -60,7 +72,7 @@ void write_result(const Program& p, const Outcome& o, std::string& out) {
   auto member = [&](std::string_view name) {
     if (!first) out += ',';
     first = false;
-    write_json_string(name, out);
+    write_identifier(name, out);
     out += ':';
   };
   if (p.key_field != kNone) {
@@ -86,11 +98,11 @@ void write_result(const Program& p, const Outcome& o, std::string& out) {
     const Dropped& d = o.dropped[i];
     if (i) out += ',';
     out += "{\"list\":";
-    write_json_string(p.outputs[d.field].name, out);
+    write_identifier(p.outputs[d.field].name, out);
     out += ",\"item\":";
     write_value(p, p.outputs[d.field].type.element_type(), d.item, out);
     out += ",\"constraint\":";
-    write_json_string(p.constraints[d.constraint].name, out);
+    write_identifier(p.constraints[d.constraint].name, out);
     out += ",\"reason\":";
     write_json_string(p.constraints[d.constraint].rows[d.row].reason, out);
     out += '}';

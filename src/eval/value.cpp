@@ -20,7 +20,7 @@ bool same_value(const Value& a, const Value& b) {
   return false;
 }
 
-void assign_value(Value& dst, const Value& src) {
+void assign_value_slow(Value& dst, const Value& src) {
   if (&dst == &src) return;
   dst.kind = src.kind;
   switch (src.kind) {
