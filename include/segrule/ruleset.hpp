@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,6 +104,11 @@ class SEGRULE_API Ruleset {
   // full) stops the batch and propagates to the caller.
   BatchSummary evaluate_batch(std::string_view input, InputFormat format, const EvalOptions& options,
                               const BatchSink& sink, unsigned threads = 1) const;
+  // The same over a stream, read in bounded blocks while earlier blocks are
+  // evaluated: memory does not grow with the input. An I/O error while reading
+  // stops the batch after the records read so far, and `error` says so.
+  BatchSummary evaluate_stream(std::istream& input, InputFormat format, const EvalOptions& options,
+                               const BatchSink& sink, unsigned threads = 1) const;
 
   // A readable account of how one record was evaluated (as `segrule explain`
   // prints it), or the same as a JSON object when `as_json`. A record that

@@ -3,6 +3,7 @@
 
 #include "segrule/ruleset.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -126,27 +127,40 @@ RecordResult Ruleset::evaluate(const RecordBuilder& record, const EvalOptions& o
   return evaluate(record.to_json(), options);
 }
 
-BatchSummary Ruleset::evaluate_batch(std::string_view input, InputFormat format, const EvalOptions& options,
-                                     const BatchSink& sink, unsigned threads) const {
+namespace {
+
+// Runs either kind of batch input with the options of the API.
+template <typename Input>
+BatchSummary run_api_batch(const Program& p, Input& input, InputFormat format, const EvalOptions& options,
+                           const BatchSink& sink, unsigned threads) {
+  BatchSummary summary;
   BatchOptions batch;
   batch.format = format;
   batch.threads = std::clamp(threads, 1u, 256u);
-  std::string error;
-  auto as_of = as_of_date(options, error);
-  if (!as_of) {
-    BatchSummary summary;
-    summary.error = std::move(error);
-    return summary;
-  }
+  auto as_of = as_of_date(options, summary.error);
+  if (!as_of) return summary;
   batch.as_of = *as_of;
   batch.explain = options.explain;
   batch.show_pii = options.show_pii;
-  BatchCounts counts = run_batch(*impl_->program, input, batch, sink);
-  BatchSummary summary;
+  BatchCounts counts = run_batch(p, input, batch, sink);
   summary.read = counts.read;
   summary.results = counts.results;
   summary.errors = counts.errors;
+  if (counts.input_failed)
+    summary.error = fmt::format("reading the input failed after {} records: {}", counts.read, std::strerror(errno));
   return summary;
+}
+
+}  // namespace
+
+BatchSummary Ruleset::evaluate_batch(std::string_view input, InputFormat format, const EvalOptions& options,
+                                     const BatchSink& sink, unsigned threads) const {
+  return run_api_batch(*impl_->program, input, format, options, sink, threads);
+}
+
+BatchSummary Ruleset::evaluate_stream(std::istream& input, InputFormat format, const EvalOptions& options,
+                                      const BatchSink& sink, unsigned threads) const {
+  return run_api_batch(*impl_->program, input, format, options, sink, threads);
 }
 
 std::string Ruleset::explain(std::string_view record_json, const EvalOptions& options, bool as_json) const {

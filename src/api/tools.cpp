@@ -141,7 +141,9 @@ ImpactResult impact(const Ruleset& old_rules, const Ruleset& new_rules, std::ist
     result.error = fmt::format("`{}` is not a valid as_of date: write it as YYYY-MM-DD", request.as_of);
     return result;
   }
-  RecordStream stream(input, request.format, options.limits);
+  const Program& new_program = *new_rules.impl()->program;
+  std::string key_field = new_program.key_field == kNone ? std::string() : new_program.inputs[new_program.key_field].name;
+  RecordStream stream(input, request.format, options.limits, 1 << 16, key_field);
   ImpactReport report = run_impact(*old_rules.impl()->program, *new_rules.impl()->program, stream, options);
   result.read = report.read;
   if (stream.failed()) {

@@ -805,6 +805,17 @@ class Checker {
     if (node.code == Code::constant || node.code == Code::slot || node.code == Code::local || node.code == Code::all || node.code == Code::any) return n;
     for (uint32_t a : node.args)
       if (p_.nodes[a].code != Code::constant || is_error(a)) return n;
+    // A list of constants (every `offer`, every `x in [a, b]`) is built here as
+    // the evaluator would build it: it cannot fail, and eval_node sets up a
+    // machine for the whole program, which made compiling quadratic in its size.
+    if (node.code == Code::make_list) {
+      Value list = Value::empty_list();
+      for (uint32_t a : node.args) append_unique(list, p_.nodes[a].constant);
+      node.code = Code::constant;
+      node.constant = std::move(list);
+      node.args.clear();
+      return n;
+    }
     std::vector<Value> no_slots;
     try {
       Value v = eval_node(p_, n, no_slots);

@@ -6,6 +6,8 @@
 #include <iterator>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include "segrule/tools.hpp"
@@ -32,6 +34,18 @@ std::optional<std::string> read_file(const std::string& path) {
     return std::nullopt;
   }
   return text;
+}
+
+bool open_input(const std::string& path, std::ifstream& file) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    errno = EISDIR;
+  } else {
+    file.open(path, std::ios::binary);
+    if (file.is_open()) return true;
+  }
+  fmt::print(stderr, "segrule: cannot read `{}`: {}\n", path, std::strerror(errno));
+  return false;
 }
 
 std::optional<Ruleset> load_rules(const std::string& path, int& status) {

@@ -3,6 +3,7 @@
 // reading, common options. Each command lives in its own cmd_*.cpp file and
 // uses only the public API (include/segrule/); the build enforces it.
 
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ int misuse(const std::string& message);
 // Reads a whole file (or standard input for "-"). On failure prints
 // `segrule: cannot read `PATH`: REASON` to stderr and returns nothing.
 std::optional<std::string> read_file(const std::string& path);
+// Opens an input file for reading as a stream; prints why not and returns false.
+bool open_input(const std::string& path, std::ifstream& file);
 
 // Reads and compiles a rule file, printing its diagnostics to stderr. Returns
 // no ruleset, with `status` set (kMisuse: unreadable, kCompileError: errors), when it fails.

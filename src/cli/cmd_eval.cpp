@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iostream>
 
 #include <fmt/format.h>
 
@@ -65,8 +67,9 @@ int cmd_eval(const Args& args) {
   std::optional<Ruleset> ruleset = load_rules(rules, status);
   if (!ruleset) return status;
 
-  std::optional<std::string> data = read_file(input);
-  if (!data) return kMisuse;
+  // Read as a stream: memory stays bounded whatever the size of the input.
+  std::ifstream file;
+  if (input != "-" && !open_input(input, file)) return kMisuse;
   OutputFile results, errors;
   std::string open_error;
   if (!results.open(output_path, open_error) || (!errors_path.empty() && !errors.open(errors_path, open_error))) {
@@ -77,7 +80,8 @@ int cmd_eval(const Args& args) {
   BatchSummary counts;
   Progress progress;
   try {
-    counts = ruleset->evaluate_batch(*data, in.format_or_guess(), options, [&](bool is_error, std::string_view text) {
+    std::istream& records = input == "-" ? std::cin : file;
+    counts = ruleset->evaluate_stream(records, in.format_or_guess(), options, [&](bool is_error, std::string_view text) {
       if (!is_error) {
         results.write_line(text);
       } else if (!errors_path.empty()) {
@@ -89,6 +93,11 @@ int cmd_eval(const Args& args) {
       error_lines += is_error;
       progress.record(is_error);
     }, threads);
+    if (!counts.error.empty()) {  // a bad as_of, or the input could not be read to its end: nothing is committed
+      progress.clear();
+      fmt::print(stderr, "segrule: {}\n", counts.error);
+      return kMisuse;
+    }
     // Both written before either is renamed: a failure leaves neither file behind.
     results.complete();
     errors.complete();
@@ -99,10 +108,6 @@ int cmd_eval(const Args& args) {
     return report_write_failure(failure);
   }
   progress.clear();
-  if (!counts.error.empty()) {
-    fmt::print(stderr, "segrule: {}\n", counts.error);
-    return kMisuse;
-  }
   // Nothing lost: every record read is one result line or one error entry.
   if (counts.read != counts.results + counts.errors || results.lines() != counts.results || error_lines != counts.errors) {
     fmt::print(stderr, "segrule: internal error: {} records read but {} results and {} errors written; please report this\n",

@@ -1,92 +1,209 @@
 #include "eval/batch.hpp"
 
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <streambuf>
 #include <thread>
 
-#include <fmt/format.h>
-
-#include "eval/jsonl.hpp"
+#include "eval/fast_record.hpp"
+#include "eval/record_stream.hpp"
 #include "explain/explain.hpp"
 
 namespace segrule {
 
 namespace {
 
-// One unit of work: where the record is, how to read it.
-struct Job {
-  std::string_view text;
-  size_t line = 0;
-  const std::vector<CsvCell>* cells = nullptr;  // CSV rows are split while scanning
-  std::string early_error;                       // a problem found while splitting (e.g. bad CSV quoting)
+// Records go through in blocks: the calling thread reads a block while worker
+// threads evaluate the blocks before it, and blocks are written in input
+// order. So the output never depends on the number of threads, and memory is
+// bounded by the blocks in flight, whatever the size of the input.
+constexpr size_t kBlockRecords = 4096;
+constexpr size_t kReadBytes = 1 << 20;
+
+struct Block {
+  std::vector<RawRecord> records;  // reused from block to block: their strings keep their capacity
+  size_t count = 0;                // records of this block (records.size() may be more)
+  std::string out;                 // every output line of the block, one after the other
+  std::vector<size_t> ends;        // where each record's line ends in `out`
+  std::vector<uint8_t> is_error;
+  bool done = false;               // evaluated; guarded by the pipeline's mutex
 };
 
+// What one thread keeps from record to record, so evaluating allocates nothing.
 struct Worker {
   Outcome outcome;
-  std::string out;
+  std::vector<Value> inputs;  // --explain: the inputs as read, before evaluation
 };
 
-void evaluate_job(const Program& p, const Job& job, const BatchOptions& options, const CsvColumns* columns, Worker& w,
-                  bool& is_error) {
-  w.out.clear();
-  RecordProblem problem;
-  reset_outcome(p, w.outcome);
-  w.outcome.slots[p.as_of_slot] = Value::of_date(options.as_of);
-  bool ok;
-  if (!job.early_error.empty()) {
-    problem.message = job.early_error;
-    ok = false;
-  } else if (job.cells) {
-    ok = record_from_csv(p, *columns, *job.cells, w.outcome.slots, problem);
-  } else {
-    ok = record_from_json(p, job.text, options.limits, w.outcome.slots, problem);
-  }
-  std::vector<Value> inputs;
-  bool evaluated = false;
-  if (ok) {
-    if (options.explain) inputs = w.outcome.slots;  // explain_json evaluates again, with its own trace
-    EvalError err;
-    evaluated = evaluate(p, w.outcome, err, nullptr);
-    if (!evaluated) problem.message = err.message;
-  }
-  if (evaluated) write_result(p, w.outcome, w.out);
-  else write_error(job.line, problem.key, problem.message, w.out);
-  is_error = !evaluated;
-  if (!options.explain) return;
-  ExplainOptions explain{options.show_pii, false};
-  add_member(w.out, "explain",
-             ok ? explain_json(p, std::move(inputs), explain) : explain_record_error_json(p, problem, options.as_of, explain));
-}
+class BlockEvaluator {
+ public:
+  BlockEvaluator(const Program& p, const BatchOptions& options) : p_(p), options_(options), fast_(p) {}
 
-// Evaluates a block of jobs, split across threads, and emits in order.
-void run_block(const Program& p, const std::vector<Job>& jobs, const BatchOptions& options, const CsvColumns* columns,
-               std::vector<Worker>& workers, const BatchSink& sink, BatchCounts& counts) {
-  std::vector<std::string> texts(jobs.size());
-  std::vector<char> errors(jobs.size(), 0);
-  auto work = [&](size_t worker, size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      bool is_error = false;
-      evaluate_job(p, jobs[i], options, columns, workers[worker], is_error);
-      texts[i] = workers[worker].out;
-      errors[i] = is_error;
+  // CSV: the header's columns, set before the first block is evaluated.
+  void set_columns(CsvColumns columns) { columns_ = std::move(columns); }
+
+  void run(Block& b, Worker& w) const {
+    b.out.clear();
+    b.ends.clear();
+    b.is_error.clear();
+    for (size_t i = 0; i < b.count; ++i) {
+      b.is_error.push_back(!evaluate_record(b.records[i], w, b.out));
+      b.ends.push_back(b.out.size());
     }
-  };
-  size_t n = workers.size();
-  if (n <= 1 || jobs.size() < 2 * n) {
-    work(0, 0, jobs.size());
-  } else {
-    std::vector<std::thread> threads;
-    size_t per = (jobs.size() + n - 1) / n;
-    for (size_t t = 1; t < n; ++t) threads.emplace_back(work, t, std::min(jobs.size(), t * per), std::min(jobs.size(), (t + 1) * per));
-    work(0, 0, std::min(jobs.size(), per));
-    for (auto& th : threads) th.join();
   }
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    ++counts.read;
-    ++(errors[i] ? counts.errors : counts.results);
-    sink(errors[i], texts[i]);
+
+ private:
+  // Appends the record's result line, or its error entry (returns false).
+  bool evaluate_record(const RawRecord& raw, Worker& w, std::string& out) const {
+    const Program& p = p_;
+    RecordProblem problem;
+    reset_outcome(p, w.outcome);
+    Value& as_of = w.outcome.slots[p.as_of_slot];
+    as_of.kind = ValueKind::date;
+    as_of.date = options_.as_of;
+    bool ok;
+    bool fast = false;
+    if (!raw.early_error.empty()) {
+      problem.message = raw.early_error;
+      problem.key = raw.key;
+      ok = false;
+    } else if (options_.format == InputFormat::csv) {
+      ok = record_from_csv(p, columns_, raw.cells, w.outcome.slots, problem);
+    } else {
+      // The fast reader takes the common shapes; anything else, errors included,
+      // is read again by the full reader, which says exactly what is wrong.
+      fast = fast_.read(raw.text, options_.limits, w.outcome.slots);
+      ok = fast || record_from_json(p, raw.text, options_.limits, w.outcome.slots, problem);
+    }
+    bool evaluated = false;
+    if (ok) {
+      if (options_.explain) w.inputs = w.outcome.slots;  // explain_json evaluates again, with its own trace
+      EvalError err;
+      evaluated = evaluate(p, w.outcome, err, nullptr);
+      if (!evaluated) {
+        problem.message = std::move(err.message);
+        // The entry names the record by its key as written (`1.50`, not `1.5`):
+        // the fast reader keeps no text, so the full reader reads it again.
+        if (fast) {
+          RecordProblem again;
+          record_from_json(p, raw.text, options_.limits, w.outcome.slots, again);
+          problem.key = std::move(again.key);
+        }
+      }
+    }
+    size_t start = out.size();
+    if (evaluated) write_result(p, w.outcome, out);
+    else write_error(raw.line, problem.key, problem.message, out);
+    if (options_.explain) {
+      ExplainOptions explain{options_.show_pii, false};
+      std::string line = out.substr(start);
+      add_member(line, "explain",
+                 ok ? explain_json(p, w.inputs, explain) : explain_record_error_json(p, problem, options_.as_of, explain));
+      out.resize(start);
+      out += line;
+    }
+    return evaluated;
   }
+
+  const Program& p_;
+  const BatchOptions& options_;
+  FastRecordReader fast_;
+  CsvColumns columns_;
+};
+
+// Evaluates blocks on `threads` worker threads, or on the calling thread when
+// there is one. Destroying it stops the workers after their current block.
+class Pipeline {
+ public:
+  Pipeline(const BlockEvaluator& evaluator, unsigned threads) : evaluator_(evaluator) {
+    if (threads <= 1) return;
+    for (unsigned t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
+  }
+  ~Pipeline() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_workers_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  bool threaded() const { return !workers_.empty(); }
+
+  void submit(Block& b) {
+    if (!threaded()) {
+      evaluator_.run(b, inline_worker_);
+      b.done = true;
+      return;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      b.done = false;
+      queue_.push_back(&b);
+    }
+    wake_workers_.notify_one();
+  }
+
+  void wait(Block& b) {
+    if (!threaded()) return;
+    std::unique_lock lock(mutex_);
+    block_done_.wait(lock, [&] { return b.done; });
+  }
+
+ private:
+  void work() {
+    Worker worker;
+    for (;;) {
+      Block* b = nullptr;
+      {
+        std::unique_lock lock(mutex_);
+        wake_workers_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (stop_) return;
+        b = queue_.front();
+        queue_.pop_front();
+      }
+      evaluator_.run(*b, worker);
+      {
+        std::lock_guard lock(mutex_);
+        b->done = true;
+      }
+      block_done_.notify_all();
+    }
+  }
+
+  const BlockEvaluator& evaluator_;
+  Worker inline_worker_;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_workers_, block_done_;
+  std::deque<Block*> queue_;
+  bool stop_ = false;
+};
+
+// Reads up to kBlockRecords records into `b`; false when there are none left.
+bool fill_block(RecordStream& stream, Block& b) {
+  b.count = 0;
+  while (b.count < kBlockRecords) {
+    if (b.records.size() == b.count) b.records.emplace_back();
+    if (!stream.next(b.records[b.count])) break;
+    ++b.count;
+  }
+  return b.count > 0;
 }
 
-constexpr size_t kBlock = 4096;
+// An istream over text in memory, without copying it.
+class ViewBuffer : public std::streambuf {
+ public:
+  explicit ViewBuffer(std::string_view text) {
+    // The get area is only read; streambuf's interface is not const-correct.
+    char* begin = const_cast<char*>(text.data());
+    setg(begin, begin, begin + text.size());
+  }
+};
 
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -100,88 +217,60 @@ InputFormat input_format_for(std::string_view path) {
   return InputFormat::jsonl;
 }
 
-BatchCounts run_batch(const Program& p, std::string_view input, const BatchOptions& options, const BatchSink& sink) {
+BatchCounts run_batch(const Program& p, std::istream& input, const BatchOptions& options, const BatchSink& sink) {
   BatchCounts counts;
-  std::vector<Worker> workers(std::max(1u, options.threads));
-  std::vector<Job> jobs;
-  jobs.reserve(kBlock);
-  size_t bom = input.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
-  input.remove_prefix(bom);
+  std::string key_field = p.key_field == kNone ? std::string() : p.inputs[p.key_field].name;
+  RecordStream stream(input, options.format, options.limits, kReadBytes, key_field);
+  BlockEvaluator evaluator(p, options);
+  unsigned threads = std::max(1u, options.threads);
+  // Declared before the pipeline, so the workers stop before the blocks go.
+  std::deque<std::unique_ptr<Block>> in_flight;
+  std::vector<std::unique_ptr<Block>> spare;
+  Pipeline pipeline(evaluator, threads);
+  // Enough blocks queued that no worker waits while the results of one are written.
+  size_t max_in_flight = pipeline.threaded() ? 2 * threads : 0;
+  bool columns_set = false;
 
-  if (options.format == InputFormat::csv) {
-    CsvReader reader(input);
-    std::vector<CsvCell> header;
-    std::optional<CsvError> error;
-    if (!reader.next_row(header, error)) return counts;  // empty input: no records
-    if (error) {
-      Job job;
-      job.line = reader.line();
-      job.early_error = "malformed CSV header: " + error->message;
-      jobs.push_back(job);
-      run_block(p, jobs, options, nullptr, workers, sink, counts);
-      return counts;
+  auto write_oldest = [&] {
+    Block& b = *in_flight.front();
+    pipeline.wait(b);
+    size_t begin = 0;
+    for (size_t i = 0; i < b.count; ++i) {
+      ++counts.read;
+      ++(b.is_error[i] ? counts.errors : counts.results);
+      sink(b.is_error[i], std::string_view(b.out.data() + begin, b.ends[i] - begin));
+      begin = b.ends[i];
     }
-    CsvColumns columns = csv_columns(p, header);
-    std::vector<std::vector<CsvCell>> rows(kBlock);
-    size_t used = 0;
-    while (reader.next_row(rows[used], error)) {
-      Job job;
-      job.line = reader.line();
-      if (error) job.early_error = "malformed CSV: " + error->message;
-      else job.cells = &rows[used];
-      jobs.push_back(std::move(job));
-      if (++used == kBlock) {
-        run_block(p, jobs, options, &columns, workers, sink, counts);
-        jobs.clear();
-        used = 0;
-      }
+    spare.push_back(std::move(in_flight.front()));
+    in_flight.pop_front();
+  };
+
+  for (;;) {
+    std::unique_ptr<Block> b;
+    if (spare.empty()) {
+      b = std::make_unique<Block>();
+    } else {
+      b = std::move(spare.back());
+      spare.pop_back();
     }
-    run_block(p, jobs, options, &columns, workers, sink, counts);
-    return counts;
+    if (!fill_block(stream, *b)) break;
+    if (options.format == InputFormat::csv && !columns_set) {
+      evaluator.set_columns(csv_columns(p, stream.header()));  // the header was read with the first row
+      columns_set = true;
+    }
+    pipeline.submit(*b);
+    in_flight.push_back(std::move(b));
+    while (in_flight.size() > max_in_flight) write_oldest();
   }
-
-  if (options.format == InputFormat::json && input.find_first_not_of(" \t\r\n") == std::string_view::npos) return counts;
-  if (options.format == InputFormat::json) {
-    // A JSON array of records: split without building, then each element is one record.
-    size_t line = 1;
-    size_t counted_to = 0;
-    auto line_at = [&](size_t offset) {
-      for (; counted_to < offset && counted_to < input.size(); ++counted_to)
-        if (input[counted_to] == '\n') ++line;
-      return line;
-    };
-    auto outer = split_json_array(input, [&](std::string_view element, size_t offset) {
-      Job job;
-      job.text = element;
-      job.line = line_at(offset);
-      jobs.push_back(job);
-      if (jobs.size() == kBlock) {
-        run_block(p, jobs, options, nullptr, workers, sink, counts);
-        jobs.clear();
-      }
-    }, JsonLimits{1024, input.size() + 1});
-    run_block(p, jobs, options, nullptr, workers, sink, counts);
-    jobs.clear();
-    if (outer) {
-      Job job;
-      job.line = line_at(outer->offset);
-      job.early_error = fmt::format("malformed JSON array: {}", outer->message);
-      jobs.push_back(job);
-      run_block(p, jobs, options, nullptr, workers, sink, counts);
-    }
-    return counts;
-  }
-
-  // JSON Lines: one record per non-blank line.
-  for_each_jsonl_line(input, [&](std::string_view text, size_t line) {
-    jobs.push_back(Job{text, line, nullptr, {}});
-    if (jobs.size() == kBlock) {
-      run_block(p, jobs, options, nullptr, workers, sink, counts);
-      jobs.clear();
-    }
-  });
-  run_block(p, jobs, options, nullptr, workers, sink, counts);
+  while (!in_flight.empty()) write_oldest();
+  counts.input_failed = stream.failed();
   return counts;
+}
+
+BatchCounts run_batch(const Program& program, std::string_view input, const BatchOptions& options, const BatchSink& sink) {
+  ViewBuffer buffer(input);
+  std::istream in(&buffer);
+  return run_batch(program, in, options, sink);
 }
 
 }  // namespace segrule

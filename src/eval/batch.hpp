@@ -3,6 +3,7 @@
 // every record read gives exactly one result line or one error entry.
 
 #include <functional>
+#include <istream>
 #include <string>
 #include <string_view>
 
@@ -29,13 +30,18 @@ struct BatchCounts {
   size_t read = 0;
   size_t results = 0;
   size_t errors = 0;
+  bool input_failed = false;  // reading the input failed (an I/O error): the records after it were not read
 };
 
 // Called with whole lines of output, in input order; `is_error` tells a
 // result from an error entry. Text has no trailing newline.
 using BatchSink = std::function<void(bool is_error, std::string_view text)>;
 
-// Runs the batch over the whole input text. Never throws for bad records.
+// Runs the batch over the whole input, read as a stream in bounded blocks.
+// Never throws for bad records; an exception thrown by `sink` stops the batch
+// (the worker threads are stopped) and propagates.
+BatchCounts run_batch(const Program& program, std::istream& input, const BatchOptions& options, const BatchSink& sink);
+// The same over text in memory.
 BatchCounts run_batch(const Program& program, std::string_view input, const BatchOptions& options, const BatchSink& sink);
 
 }  // namespace segrule

@@ -54,6 +54,41 @@ constexpr bool round_up_half_even(UInt128 q, UInt128 rem, UInt128 divisor) {
   return twice > divisor || (twice == divisor && (q & 1) != 0);
 }
 
+// x / 10^16 when x is a multiple of 10^16 (2^16 * 5^16): the low 16 bits are
+// zero and x >> 16 is a multiple of 5^16, which multiplying by the inverse of
+// 5^16 modulo 2^128 both tests and divides (exact division, no divide instruction).
+constexpr UInt128 kFive16 = 152'587'890'625;
+constexpr UInt128 inverse_mod_2_128(UInt128 odd) {
+  UInt128 inv = odd;  // correct to 3 bits; each Newton step doubles the correct bits
+  for (int i = 0; i < 7; ++i) inv *= 2 - odd * inv;
+  return inv;
+}
+constexpr UInt128 kFive16Inverse = inverse_mod_2_128(kFive16);
+static_assert(kFive16 * kFive16Inverse == 1);
+
+constexpr bool exact_hundredths(UInt128 x, UInt128& hundredths) {
+  if ((x & 0xFFFF) != 0) return false;
+  UInt128 q = (x >> 16) * kFive16Inverse;
+  if (q > ~UInt128{0} / kFive16) return false;
+  hundredths = q;
+  return true;
+}
+
+// The fast path of division: amounts with at most two decimals (money, whole
+// numbers, percentages) are whole numbers of hundredths, and when both fit in
+// 64 bits the quotient needs only 128-bit arithmetic. The remainder scales with
+// the divisor, so rounding is the same as the long path's. False: not handled.
+bool divide_hundredths(UInt128 x, UInt128 y, UInt128& q) {
+  UInt128 xh, yh;
+  if (!exact_hundredths(x, xh) || !exact_hundredths(y, yh) || xh > kU64Max || yh > kU64Max || yh == 0) return false;
+  UInt128 n = xh * kOne;  // < 2^64 * 10^18 < 2^124
+  q = n / yh;
+  UInt128 rem = n - q * yh;
+  if (q >= kLimit) return false;
+  q += round_up_half_even(q, rem, yh);
+  return q < kLimit;
+}
+
 // Unsigned 256-bit value as little-endian 64-bit limbs; only what * and / need.
 struct U256 {
   std::array<uint64_t, 4> limb{};
@@ -363,6 +398,16 @@ DecimalStatus Decimal::mul(Decimal a, Decimal b, Decimal& out) {
 }
 
 DecimalStatus Decimal::div(Decimal a, Decimal b, Decimal& out) {
+  if (b.units_ == 0) return DecimalStatus::division_by_zero;
+  UInt128 q;
+  if (divide_hundredths(magnitude(a.units_), magnitude(b.units_), q)) {
+    out = with_sign(q, (a.units_ < 0) != (b.units_ < 0));
+    return DecimalStatus::ok;
+  }
+  return divide_long(a, b, out);
+}
+
+DecimalStatus Decimal::divide_long(Decimal a, Decimal b, Decimal& out) {
   if (b.units_ == 0) return DecimalStatus::division_by_zero;
   bool negative = (a.units_ < 0) != (b.units_ < 0);
   UInt128 x = magnitude(a.units_);

@@ -50,6 +50,9 @@ class Decimal {
   static DecimalStatus sub(Decimal a, Decimal b, Decimal& out);
   static DecimalStatus mul(Decimal a, Decimal b, Decimal& out);
   static DecimalStatus div(Decimal a, Decimal b, Decimal& out);
+  // Division by the general 256-bit path only; div() takes a faster path for
+  // operands with at most two decimals. Exposed so tests can compare the two.
+  static DecimalStatus divide_long(Decimal a, Decimal b, Decimal& out);
 
   // The range is symmetric, so negation never overflows.
   constexpr Decimal negated() const { return from_units(-units_); }

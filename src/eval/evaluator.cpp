@@ -19,13 +19,23 @@ std::string source_text(const Program& p, Span s) {
   return std::string(t.substr(s.begin, s.end - s.begin));
 }
 
-Decimal arithmetic(const Program& p, uint32_t node, DecimalStatus st, Decimal result) {
-  if (st == DecimalStatus::ok) return result;
+// Kept out of line: the message formatting would otherwise weigh on every call
+// of the evaluator (a larger stack frame, more registers saved).
+[[noreturn, gnu::cold, gnu::noinline]] void arithmetic_failed(const Program& p, uint32_t node, DecimalStatus st) {
   const Node& n = p.nodes[node];
   int line = p.source ? static_cast<int>(p.source->line_of(n.span.begin)) : 0;
   if (st == DecimalStatus::division_by_zero)
     fail(p, node, fmt::format("division by zero in `{}` (line {})", source_text(p, n.span), line));
   fail(p, node, fmt::format("number out of range in `{}` (line {}): exact decimals hold at most 20 digits before the point", source_text(p, n.span), line));
+}
+
+inline Decimal arithmetic(const Program& p, uint32_t node, DecimalStatus st, Decimal result) {
+  if (st != DecimalStatus::ok) [[unlikely]] arithmetic_failed(p, node, st);
+  return result;
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void bad_round_digits(const Program& p, uint32_t node, Decimal digits) {
+  fail(p, node, fmt::format("`round` takes between -19 and 18 decimal places, not {}", digits.to_string()));
 }
 
 // Three-way comparison of two non-null values of one type.
@@ -48,63 +58,114 @@ bool list_has(const Value& list, const Value& item) {
   return false;
 }
 
+// Each node writes its value into its own scratch Value and returns a
+// reference: constants and slots are returned where they are, so evaluating
+// copies nothing and, once the scratch strings and lists have grown, allocates
+// nothing. A node's scratch is only rewritten when that node is evaluated again.
+// Whether each node's value is the same for every record: no slot, no local
+// (a quantifier's item) below it. Such nodes are computed once per Outcome:
+// 0 = depends on the record, 1 = constant but not computed yet, 2 = computed.
+void find_settled(const Program& p, std::vector<uint8_t>& constant) {
+  constant.assign(p.nodes.size(), 0);
+  // Children come before their parents in the node array, except where they do
+  // not; so iterate to a fixed point (two passes in practice).
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < p.nodes.size(); ++i) {
+      const Node& n = p.nodes[i];
+      if (constant[i] || n.code == Code::slot || n.code == Code::local || n.code == Code::all || n.code == Code::any) continue;
+      bool all_constant = true;
+      for (uint32_t a : n.args) all_constant = all_constant && constant[a] == 1;
+      if (all_constant) {
+        constant[i] = 1;
+        changed = true;
+      }
+    }
+  }
+}
+
 class Machine {
  public:
-  Machine(const Program& p, std::vector<Value>& slots) : p_(p), slots_(slots) {}
+  // `settled` (optional) caches the values of constant nodes across records.
+  Machine(const Program& p, std::vector<Value>& slots, std::vector<Value>& scratch, std::vector<uint8_t>* settled = nullptr)
+      : p_(p), slots_(slots), scratch_(scratch), settled_(settled) {
+    if (scratch_.size() < p.nodes.size()) scratch_.resize(p.nodes.size());
+  }
 
   bool test(uint32_t node) { return eval(node).boolean; }
 
-  Value eval(uint32_t index) {
+  [[gnu::always_inline]] const Value& eval(uint32_t index) {
     const Node& n = p_.nodes[index];
+    // Leaves first, without a call: most operands are a slot or a constant.
+    if (n.code == Code::slot || n.code == Code::local) return slots_[n.slot];
+    if (n.code == Code::constant) return n.constant;
+    if (settled_) {
+      uint8_t& state = (*settled_)[index];
+      if (state == 2) return scratch_[index];
+      if (state == 1) {
+        const Value& v = compute(index, n);
+        if (&v != &scratch_[index]) assign_value(scratch_[index], v);
+        state = 2;
+        return scratch_[index];
+      }
+    }
+    return compute(index, n);
+  }
+
+ private:
+  const Value& compute(uint32_t index, const Node& n) {
+    Value& r = scratch_[index];
     switch (n.code) {
       case Code::constant: return n.constant;
       case Code::slot:
       case Code::local: return slots_[n.slot];
       case Code::attribute: {
-        Value item = eval(n.args[0]);
+        const Value& item = eval(n.args[0]);
         const Catalog& cat = p_.catalogs[p_.domains[n.domain].catalog];
         return cat.values[item.symbol][n.slot];
       }
-      case Code::neg: return Value::of_number(eval(n.args[0]).number.negated());
-      case Code::not_: return Value::of_bool(!test(n.args[0]));
+      case Code::neg: return number(r, eval(n.args[0]).number.negated());
+      case Code::not_: return boolean(r, !test(n.args[0]));
       case Code::add: case Code::sub: case Code::mul: case Code::div: {
         Decimal a = eval(n.args[0]).number;
         Decimal b = eval(n.args[1]).number;
-        Decimal r;
-        DecimalStatus st = n.code == Code::add   ? Decimal::add(a, b, r)
-                           : n.code == Code::sub ? Decimal::sub(a, b, r)
-                           : n.code == Code::mul ? Decimal::mul(a, b, r)
-                                                 : Decimal::div(a, b, r);
-        return Value::of_number(arithmetic(p_, index, st, r));
+        Decimal result;
+        DecimalStatus st = n.code == Code::add   ? Decimal::add(a, b, result)
+                           : n.code == Code::sub ? Decimal::sub(a, b, result)
+                           : n.code == Code::mul ? Decimal::mul(a, b, result)
+                                                 : Decimal::div(a, b, result);
+        return number(r, arithmetic(p_, index, st, result));
       }
-      case Code::eq: return Value::of_bool(same_value(eval(n.args[0]), eval(n.args[1])));
-      case Code::ne: return Value::of_bool(!same_value(eval(n.args[0]), eval(n.args[1])));
+      case Code::eq: return boolean(r, same_value(eval(n.args[0]), eval(n.args[1])));
+      case Code::ne: return boolean(r, !same_value(eval(n.args[0]), eval(n.args[1])));
       case Code::lt: case Code::le: case Code::gt: case Code::ge: {
         int c = compare(p_, n, eval(n.args[0]), eval(n.args[1]));
-        bool r = n.code == Code::lt ? c < 0 : n.code == Code::le ? c <= 0 : n.code == Code::gt ? c > 0 : c >= 0;
-        return Value::of_bool(r);
+        bool holds = n.code == Code::lt ? c < 0 : n.code == Code::le ? c <= 0 : n.code == Code::gt ? c > 0 : c >= 0;
+        return boolean(r, holds);
       }
-      case Code::in: return Value::of_bool(list_has(eval(n.args[1]), eval(n.args[0])));
-      case Code::not_in: return Value::of_bool(!list_has(eval(n.args[1]), eval(n.args[0])));
+      case Code::in: return boolean(r, list_has(eval(n.args[1]), eval(n.args[0])));
+      case Code::not_in: return boolean(r, !list_has(eval(n.args[1]), eval(n.args[0])));
       case Code::coalesce: {
-        Value a = eval(n.args[0]);
+        const Value& a = eval(n.args[0]);
         return a.is_null() ? eval(n.args[1]) : a;
       }
       case Code::and_:
         for (uint32_t a : n.args)
-          if (!test(a)) return Value::of_bool(false);
-        return Value::of_bool(true);
+          if (!test(a)) return boolean(r, false);
+        return boolean(r, true);
       case Code::or_:
         for (uint32_t a : n.args)
-          if (test(a)) return Value::of_bool(true);
-        return Value::of_bool(false);
+          if (test(a)) return boolean(r, true);
+        return boolean(r, false);
       case Code::if_then: return test(n.args[0]) ? eval(n.args[1]) : eval(n.args[2]);
-      case Code::is_null: return Value::of_bool(eval(n.args[0]).is_null());
-      case Code::is_not_null: return Value::of_bool(!eval(n.args[0]).is_null());
+      case Code::is_null: return boolean(r, eval(n.args[0]).is_null());
+      case Code::is_not_null: return boolean(r, !eval(n.args[0]).is_null());
       case Code::make_list: {
-        Value list = Value::empty_list();
-        for (uint32_t a : n.args) append_unique(list, eval(a));
-        return list;
+        // r is this node's own scratch, never an argument's: clearing it first is safe.
+        r.kind = ValueKind::list;
+        r.items.clear();
+        for (uint32_t a : n.args) append_unique(r, eval(a));
+        return r;
       }
       case Code::min: case Code::max: {
         Decimal best = eval(n.args[0]).number;
@@ -112,67 +173,97 @@ class Machine {
           Decimal x = eval(n.args[i]).number;
           if (n.code == Code::min ? x < best : best < x) best = x;
         }
-        return Value::of_number(best);
+        return number(r, best);
       }
-      case Code::abs: return Value::of_number(eval(n.args[0]).number.abs());
+      case Code::abs: return number(r, eval(n.args[0]).number.abs());
       case Code::round: {
         Decimal x = eval(n.args[0]).number;
         auto digits = eval(n.args[1]).number.to_int64();
-        if (!digits || *digits < -19 || *digits > 18)
-          fail(p_, index, fmt::format("`round` takes between -19 and 18 decimal places, not {}", eval(n.args[1]).number.to_string()));
-        Decimal r;
-        return Value::of_number(arithmetic(p_, index, x.round_half_away(static_cast<int>(*digits), r), r));
+        if (!digits || *digits < -19 || *digits > 18) bad_round_digits(p_, index, eval(n.args[1]).number);
+        Decimal result;
+        return number(r, arithmetic(p_, index, x.round_half_away(static_cast<int>(*digits), result), result));
       }
       case Code::share: {
         Decimal a = eval(n.args[0]).number;
         Decimal b = eval(n.args[1]).number;
-        if (b.is_zero()) return Value::of_number(Decimal());
-        Decimal r;
-        return Value::of_number(arithmetic(p_, index, Decimal::div(a, b, r), r));
+        if (b.is_zero()) return number(r, Decimal());
+        Decimal result;
+        return number(r, arithmetic(p_, index, Decimal::div(a, b, result), result));
       }
-      case Code::rank: return Value::of_number(Decimal::from_int(p_.domains[n.domain].rank(eval(n.args[0]).symbol)));
-      case Code::count: return Value::of_number(Decimal::from_int(static_cast<int64_t>(eval(n.args[0]).items.size())));
-      case Code::days_between: return Value::of_number(Decimal::from_int(days_between(eval(n.args[0]).date, eval(n.args[1]).date)));
-      case Code::years_between: return Value::of_number(Decimal::from_int(years_between(eval(n.args[0]).date, eval(n.args[1]).date)));
+      case Code::rank: return number(r, Decimal::from_int(p_.domains[n.domain].rank(eval(n.args[0]).symbol)));
+      case Code::count: return number(r, Decimal::from_int(static_cast<int64_t>(eval(n.args[0]).items.size())));
+      case Code::days_between: {
+        Date a = eval(n.args[0]).date;
+        return number(r, Decimal::from_int(days_between(a, eval(n.args[1]).date)));
+      }
+      case Code::years_between: {
+        Date a = eval(n.args[0]).date;
+        return number(r, Decimal::from_int(years_between(a, eval(n.args[1]).date)));
+      }
       case Code::starts_with: {
-        Value s = eval(n.args[0]);
-        Value prefix = eval(n.args[1]);
-        return Value::of_bool(s.text.compare(0, prefix.text.size(), prefix.text) == 0 && s.text.size() >= prefix.text.size());
+        const std::string& s = eval(n.args[0]).text;
+        const std::string& prefix = eval(n.args[1]).text;
+        return boolean(r, s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0);
       }
-      case Code::contains: return Value::of_bool(eval(n.args[0]).text.find(eval(n.args[1]).text) != std::string::npos);
-      case Code::symbol_text: return Value::of_string(p_.domains[n.domain].ids[eval(n.args[0]).symbol]);
-      case Code::list_contains: return Value::of_bool(list_has(eval(n.args[0]), eval(n.args[1])));
+      case Code::contains: {
+        const std::string& s = eval(n.args[0]).text;
+        return boolean(r, s.find(eval(n.args[1]).text) != std::string::npos);
+      }
+      case Code::symbol_text: {
+        r.kind = ValueKind::string;
+        r.text.assign(p_.domains[n.domain].ids[eval(n.args[0]).symbol]);
+        return r;
+      }
+      case Code::list_contains: return boolean(r, list_has(eval(n.args[0]), eval(n.args[1])));
       case Code::all: case Code::any: {  // invariants: the item variable takes each list item in turn
         bool want = n.code == Code::any;
-        Value list = eval(n.args[0]);
+        const Value& list = eval(n.args[0]);
         for (const Value& item : list.items) {
-          slots_[n.slot] = item;
-          if (test(n.args[1]) == want) return Value::of_bool(want);
+          assign_value(slots_[n.slot], item);
+          if (test(n.args[1]) == want) return boolean(r, want);
         }
-        return Value::of_bool(!want);
+        return boolean(r, !want);
       }
     }
-    fail(p_, index, "internal error: unknown operation");
+    unknown_operation(index);
   }
 
- private:
+  [[noreturn, gnu::cold, gnu::noinline]] void unknown_operation(uint32_t index) { fail(p_, index, "internal error: unknown operation"); }
+
+  static const Value& number(Value& r, Decimal d) {
+    r.kind = ValueKind::number;
+    r.number = d;
+    return r;
+  }
+  static const Value& boolean(Value& r, bool b) {
+    r.kind = ValueKind::boolean;
+    r.boolean = b;
+    return r;
+  }
+
   const Program& p_;
   std::vector<Value>& slots_;
+  std::vector<Value>& scratch_;
+  std::vector<uint8_t>* settled_;
 };
 
-void run_decision(const Program& p, const Decision& d, Machine& m, std::vector<Value>& slots, Trace* trace, size_t index) {
+void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trace* trace, size_t index) {
   if (d.is_tiers) {
     for (size_t r = 0; r < d.rows.size(); ++r) {
       const CompiledRow& row = d.rows[r];
       if (row.condition == kNone || m.test(row.condition)) {
-        slots[d.slot] = Value::of_symbol(static_cast<uint32_t>(r));
+        Value& tier = slots[d.slot];
+        tier.kind = ValueKind::symbol;
+        tier.symbol = static_cast<uint32_t>(r);
         if (trace) trace->tier_row[index] = static_cast<uint32_t>(r);
         return;
       }
     }
     throw EvalError{d.span, fmt::format("no tier of `{}` matched", d.name)};
   }
-  Value matched = Value::empty_list();
+  Value& matched = slots[d.slot];
+  matched.kind = ValueKind::list;
+  matched.items.clear();  // keeps its capacity for the next record
   uint32_t primary = kNone;
   Decimal best;
   for (size_t r = 0; r < d.rows.size(); ++r) {
@@ -187,9 +278,20 @@ void run_decision(const Program& p, const Decision& d, Machine& m, std::vector<V
       best = score;
     }
   }
-  slots[d.slot] = std::move(matched);
-  if (d.primary_slot != kNone) slots[d.primary_slot] = primary == kNone ? Value{} : Value::of_symbol(primary);
-  (void)p;
+  if (d.primary_slot != kNone) {
+    Value& p = slots[d.primary_slot];
+    p.kind = primary == kNone ? ValueKind::null : ValueKind::symbol;
+    p.symbol = primary == kNone ? 0 : primary;
+  }
+}
+
+// The outcome's cache of constant nodes, started afresh for a new program.
+std::vector<uint8_t>* settled_nodes(const Program& p, Outcome& out) {
+  if (out.settled_for != &p) {
+    find_settled(p, out.settled);
+    out.settled_for = &p;
+  }
+  return &out.settled;
 }
 
 }  // namespace
@@ -197,14 +299,30 @@ void run_decision(const Program& p, const Decision& d, Machine& m, std::vector<V
 void reset_outcome(const Program& program, Outcome& outcome) {
   outcome.slots.resize(program.slots.size());
   outcome.outputs.resize(program.outputs.size());
-  for (size_t i = 0; i < program.outputs.size(); ++i) outcome.outputs[i] = program.outputs[i].initial;
+  outcome.in_list.resize(program.outputs.size());
+  for (size_t i = 0; i < program.outputs.size(); ++i) {
+    const OutputField& output = program.outputs[i];
+    assign_value(outcome.outputs[i], output.initial);
+    // Lists of symbols remember which symbols they hold, so appending stays
+    // constant-time however long the list (offers from a large catalog).
+    std::vector<uint64_t>& bits = outcome.in_list[i];
+    if (output.type.base != BaseType::list || output.type.element != BaseType::symbol) continue;
+    bits.assign(program.domains[output.type.domain].ids.size() / 64 + 1, 0);
+    for (const Value& item : output.initial.items) bits[item.symbol / 64] |= uint64_t{1} << (item.symbol % 64);
+  }
   outcome.set_by.assign(program.outputs.size(), kNone);
   outcome.dropped.clear();
 }
 
 Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots) {
-  Machine m(program, slots);
+  std::vector<Value> scratch;
+  Machine m(program, slots, scratch);
   return m.eval(node);
+}
+
+bool eval_condition(const Program& program, uint32_t node, Outcome& outcome) {
+  Machine m(program, outcome.slots, outcome.scratch, settled_nodes(program, outcome));
+  return m.test(node);
 }
 
 bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
@@ -220,14 +338,14 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
       trace->statement_overridden[i].assign(p.strategies[i].statements.size(), false);
     }
   }
-  Machine m(p, out.slots);
+  Machine m(p, out.slots, out.scratch, settled_nodes(p, out));
   try {
     for (const Step& step : p.order) {
       if (step.is_let) {
         const Let& let = p.lets[step.index];
-        out.slots[let.slot] = m.eval(let.value);
+        assign_value(out.slots[let.slot], m.eval(let.value));
       } else {
-        run_decision(p, p.decisions[step.index], m, out.slots, trace, step.index);
+        run_decision(p.decisions[step.index], m, out.slots, trace, step.index);
       }
     }
     for (size_t s = 0; s < p.strategies.size(); ++s) {
@@ -243,15 +361,23 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
             if (trace) trace->statement_overridden[s][k] = true;
             continue;
           }
-          out.outputs[st.field] = m.eval(st.value);
+          assign_value(out.outputs[st.field], m.eval(st.value));
           out.set_by[st.field] = static_cast<uint32_t>(s);
         } else {
-          Value v = m.eval(st.value);
+          const Value& v = m.eval(st.value);
           Value& list = out.outputs[st.field];
+          std::vector<uint64_t>& bits = out.in_list[st.field];
+          auto append = [&](const Value& item) {
+            if (bits.empty() || item.kind != ValueKind::symbol) return append_unique(list, item);
+            uint64_t bit = uint64_t{1} << (item.symbol % 64);
+            if (bits[item.symbol / 64] & bit) return;
+            bits[item.symbol / 64] |= bit;
+            list.items.push_back(Value::of_symbol(item.symbol));
+          };
           if (v.kind == ValueKind::list) {
-            for (const Value& item : v.items) append_unique(list, item);
+            for (const Value& item : v.items) append(item);
           } else {
-            append_unique(list, v);
+            append(v);
           }
         }
         if (trace) trace->statement_applied[s][k] = true;
@@ -260,17 +386,20 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
     for (size_t c = 0; c < p.constraints.size(); ++c) {
       const Constraint& constraint = p.constraints[c];
       Value& list = out.outputs[constraint.field];
-      std::vector<Value> kept;
-      kept.reserve(list.items.size());
-      for (Value& item : list.items) {
-        out.slots[constraint.local] = item;
+      size_t kept = 0;  // items kept move to the front, in order, without a second list
+      for (size_t i = 0; i < list.items.size(); ++i) {
+        assign_value(out.slots[constraint.local], list.items[i]);
         uint32_t dropped_by = kNone;
         for (size_t r = 0; r < constraint.rows.size() && dropped_by == kNone; ++r)
           if (m.test(constraint.rows[r].when)) dropped_by = static_cast<uint32_t>(r);
-        if (dropped_by == kNone) kept.push_back(std::move(item));
-        else out.dropped.push_back(Dropped{constraint.field, std::move(item), static_cast<uint32_t>(c), dropped_by});
+        if (dropped_by != kNone) {
+          out.dropped.push_back(Dropped{constraint.field, list.items[i], static_cast<uint32_t>(c), dropped_by});
+        } else {
+          if (kept != i) std::swap(list.items[kept], list.items[i]);
+          ++kept;
+        }
       }
-      list.items = std::move(kept);
+      list.items.resize(kept);
     }
   } catch (EvalError& e) {
     error = std::move(e);

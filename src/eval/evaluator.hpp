@@ -2,6 +2,7 @@
 // Evaluates a compiled Program over one record: lets and decisions in
 // dependency order, then strategies in file order, then constraints.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,12 @@ struct Outcome {
   std::vector<Value> outputs;
   std::vector<uint32_t> set_by;  // per output: strategy that set it, or kNone
   std::vector<Dropped> dropped;
+  std::vector<std::vector<uint64_t>> in_list;  // per list output of symbols: which symbols it holds
+  std::vector<Value> scratch;    // the evaluator's working values, kept between records
+  // Nodes whose value depends on no record (`[platinum, gold]`, `500万 * 2`) are
+  // computed once and kept in scratch: `settled` marks them, for `settled_for`.
+  std::vector<uint8_t> settled;
+  const Program* settled_for = nullptr;
 };
 
 // Prepares an Outcome for `program`: slots sized, outputs at their initial values.
@@ -49,5 +56,7 @@ bool evaluate(const Program& program, Outcome& outcome, EvalError& error, Trace*
 
 // Evaluates one expression node against the slots; throws EvalError.
 Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots);
+// The same for a condition, with the outcome's scratch (no allocation); throws EvalError.
+bool eval_condition(const Program& program, uint32_t node, Outcome& outcome);
 
 }  // namespace segrule

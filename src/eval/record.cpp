@@ -168,6 +168,8 @@ std::optional<std::string> key_text(const Program& p, const JsonValue& object) {
   return std::nullopt;
 }
 
+}  // namespace
+
 // The key of a record that is not valid JSON, when its member is still
 // readable (`{"id":"C7", "aum": NaN}`), so the error entry can name the record.
 // Only a top-level member counts: strings and brackets are followed, so a
@@ -223,7 +225,10 @@ std::optional<std::string> salvage_key(std::string_view text, const std::string&
   return std::nullopt;
 }
 
-}  // namespace
+
+std::string too_long_message(size_t size, size_t limit) {
+  return fmt::format("record is {} bytes, more than the limit of {} bytes", size, limit);
+}
 
 std::string mask_pii(std::string_view text) {
   if (text.empty()) return "**";
@@ -284,8 +289,8 @@ std::string mask_quoted_fragments(const Program& p, std::string_view message) {
 bool record_from_json(const Program& p, std::string_view text, const RecordLimits& limits, std::vector<Value>& slots, RecordProblem& problem) {
   problem.key.reset();
   if (text.size() > limits.max_record_bytes) {
-    problem.message = fmt::format("record is {} bytes, more than the limit of {} bytes", text.size(), limits.max_record_bytes);
-    if (p.key_field != kNone) problem.key = salvage_key(text.substr(0, 4096), p.inputs[p.key_field].name);
+    problem.message = too_long_message(text.size(), limits.max_record_bytes);
+    if (p.key_field != kNone) problem.key = salvage_key(text.substr(0, kSalvageBytes), p.inputs[p.key_field].name);
     return false;
   }
   auto parsed = parse_json(text, JsonLimits{limits.max_depth, limits.max_record_bytes});

@@ -39,6 +39,14 @@ CsvColumns csv_columns(const Program& program, const std::vector<CsvCell>& heade
 bool record_from_csv(const Program& program, const CsvColumns& columns, const std::vector<CsvCell>& cells,
                      std::vector<Value>& slots, RecordProblem& problem);
 
+// The error for a record of `size` bytes, over the limit of `limit`.
+std::string too_long_message(size_t size, size_t limit);
+// How much of a record too long to read is searched for its key.
+constexpr size_t kSalvageBytes = 4096;
+// The key of a record that cannot be read (not JSON, too long), when its
+// top-level member `key` is still readable as a plain string or number.
+std::optional<std::string> salvage_key(std::string_view text, const std::string& key);
+
 // `客**`: the first character kept, the rest masked, for fields marked `pii`.
 std::string mask_pii(std::string_view text);
 

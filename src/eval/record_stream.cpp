@@ -19,8 +19,9 @@ bool all_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n")
 
 }  // namespace
 
-RecordStream::RecordStream(std::istream& in, InputFormat format, const RecordLimits& limits, size_t block_bytes)
-    : in_(in), format_(format), limits_(limits), block_bytes_(std::max<size_t>(block_bytes, 16)) {}
+RecordStream::RecordStream(std::istream& in, InputFormat format, const RecordLimits& limits, size_t block_bytes,
+                           std::string key_field)
+    : in_(in), format_(format), limits_(limits), block_bytes_(std::max<size_t>(block_bytes, 16)), key_field_(std::move(key_field)) {}
 
 void RecordStream::compact() {
   buffer_.erase(0, begin_);
@@ -71,11 +72,25 @@ bool RecordStream::next_line(RawRecord& record) {
         scanned = begin_ + done;
         continue;
       }
-      // Longer than any record may be: skipped to its end without holding it.
+      // Longer than any record may be: skipped to its end without holding it,
+      // keeping its first bytes for its key and counting its size for the message.
       size_t line = line_;
+      std::string head(buffer_.data() + begin_, std::min(held(), kSalvageBytes));
+      size_t size = 0;
+      bool blank = true;
+      bool ends_with_cr = false;
+      auto take = [&](size_t from, size_t to) {
+        std::string_view part(buffer_.data() + from, to - from);
+        if (part.empty()) return;
+        size += part.size();
+        blank = blank && part.find_first_not_of(" \t\r") == std::string_view::npos;
+        ends_with_cr = part.back() == '\r';
+      };
+      take(begin_, buffer_.size());
       begin_ = buffer_.size();
       while (fill()) {
         newline = buffer_.find('\n', begin_);
+        take(begin_, newline == std::string::npos ? buffer_.size() : newline);
         if (newline != std::string::npos) {
           begin_ = newline + 1;
           break;
@@ -83,9 +98,13 @@ bool RecordStream::next_line(RawRecord& record) {
         begin_ = buffer_.size();
       }
       ++line_;
+      if (ends_with_cr) --size;  // CRLF line ends are not part of the record
+      scanned = begin_;
+      if (blank) continue;       // a very long blank line is still a blank line
       record = RawRecord{};
       record.line = line;
-      record.early_error = fmt::format("record is longer than the limit of {} bytes", limits_.max_record_bytes);
+      record.early_error = too_long_message(size, limits_.max_record_bytes);
+      if (!key_field_.empty()) record.key = salvage_key(head, key_field_);
       return true;
     }
     if (newline == std::string::npos && begin_ >= buffer_.size()) return false;
@@ -100,6 +119,7 @@ bool RecordStream::next_line(RawRecord& record) {
     record.text.assign(text);
     record.cells.clear();
     record.early_error.clear();
+    record.key.reset();
     return true;
   }
 }

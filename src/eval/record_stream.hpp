@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <deque>
 #include <istream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,15 @@ struct RawRecord {
   std::string text;             // JSON Lines and JSON arrays: the record's text
   std::vector<CsvCell> cells;   // CSV: the row's cells
   std::string early_error;      // found while splitting: a malformed CSV row or header, a broken array, a record too long
+  std::optional<std::string> key;  // with early_error: the record's key, when it could be read
 };
 
 class RecordStream {
  public:
   // `in` must outlive the stream. `block_bytes` is how much is read at a time.
-  RecordStream(std::istream& in, InputFormat format, const RecordLimits& limits = {}, size_t block_bytes = 1 << 16);
+  // `key_field` (optional) names the member that identifies a record too long to read.
+  RecordStream(std::istream& in, InputFormat format, const RecordLimits& limits = {}, size_t block_bytes = 1 << 16,
+               std::string key_field = {});
 
   // Fills `record` with the next record; false at the end of input. A read error
   // of the stream itself ends the input early (see failed()).
@@ -55,6 +59,7 @@ class RecordStream {
   InputFormat format_;
   RecordLimits limits_;
   size_t block_bytes_;
+  std::string key_field_;
   std::string buffer_;
   size_t begin_ = 0;        // first byte of buffer_ not yet consumed
   size_t line_ = 1;         // line of buffer_[begin_] (JSON arrays: of buffer_[begin_ + 1])

@@ -6,21 +6,40 @@ namespace segrule {
 
 void write_json_string(std::string_view text, std::string& out) {
   out += '"';
-  for (char ch : text) {
-    unsigned char c = static_cast<unsigned char>(ch);
+  size_t run = 0;  // start of the bytes not yet copied: runs that need no escape are copied at once
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += ch;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(escape, 6);
+      }
     }
   }
+  out.append(text.data() + run, text.size() - run);
   out += '"';
 }
+
+namespace {
+
+// Names and symbols are identifiers (letters, digits, `_`, CJK): nothing in
+// them needs an escape, so they are copied as they are.
+void write_identifier(std::string_view name, std::string& out) {
+  out += '"';
+  out.append(name);
+  out += '"';
+}
+
+}  // namespace
 
 void write_value(const Program& p, const Type& type, const Value& v, std::string& out) {
   switch (v.kind) {
@@ -33,7 +52,7 @@ void write_value(const Program& p, const Type& type, const Value& v, std::string
       append_date(out, v.date);
       out += '"';
       return;
-    case ValueKind::symbol: write_json_string(p.domains[type.domain].ids[v.symbol], out); return;
+    case ValueKind::symbol: write_identifier(p.domains[type.domain].ids[v.symbol], out); return;
     case ValueKind::list: {
       out += '[';
       Type element = type.element_type();
@@ -53,7 +72,7 @@ void write_result(const Program& p, const Outcome& o, std::string& out) {
   auto member = [&](std::string_view name) {
     if (!first) out += ',';
     first = false;
-    write_json_string(name, out);
+    write_identifier(name, out);
     out += ':';
   };
   if (p.key_field != kNone) {
@@ -79,11 +98,11 @@ void write_result(const Program& p, const Outcome& o, std::string& out) {
     const Dropped& d = o.dropped[i];
     if (i) out += ',';
     out += "{\"list\":";
-    write_json_string(p.outputs[d.field].name, out);
+    write_identifier(p.outputs[d.field].name, out);
     out += ",\"item\":";
     write_value(p, p.outputs[d.field].type.element_type(), d.item, out);
     out += ",\"constraint\":";
-    write_json_string(p.constraints[d.constraint].name, out);
+    write_identifier(p.constraints[d.constraint].name, out);
     out += ",\"reason\":";
     write_json_string(p.constraints[d.constraint].rows[d.row].reason, out);
     out += '}';

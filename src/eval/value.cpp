@@ -20,10 +20,28 @@ bool same_value(const Value& a, const Value& b) {
   return false;
 }
 
+void assign_value_slow(Value& dst, const Value& src) {
+  if (&dst == &src) return;
+  dst.kind = src.kind;
+  switch (src.kind) {
+    case ValueKind::null: return;
+    case ValueKind::boolean: dst.boolean = src.boolean; return;
+    case ValueKind::number: dst.number = src.number; return;
+    case ValueKind::string: dst.text.assign(src.text); return;
+    case ValueKind::date: dst.date = src.date; return;
+    case ValueKind::symbol: dst.symbol = src.symbol; return;
+    case ValueKind::list:
+      dst.items.resize(src.items.size());
+      for (size_t i = 0; i < src.items.size(); ++i) assign_value(dst.items[i], src.items[i]);
+      return;
+  }
+}
+
 void append_unique(Value& list, const Value& item) {
   for (const Value& existing : list.items)
     if (same_value(existing, item)) return;
-  list.items.push_back(item);
+  list.items.emplace_back();
+  assign_value(list.items.back(), item);
 }
 
 }  // namespace segrule

@@ -62,6 +62,23 @@ struct Value {
 // Equality of two values of one type (null equals only null).
 bool same_value(const Value& a, const Value& b);
 
+// Strings and lists: see assign_value.
+void assign_value_slow(Value& dst, const Value& src);
+
+// dst = src, copying only what src's kind uses, into dst's existing storage
+// (no allocation once dst's string or list has the capacity). Inline for the
+// scalar kinds, which are most of what the evaluator copies.
+inline void assign_value(Value& dst, const Value& src) {
+  switch (src.kind) {
+    case ValueKind::null: dst.kind = src.kind; return;
+    case ValueKind::boolean: dst.kind = src.kind; dst.boolean = src.boolean; return;
+    case ValueKind::number: dst.kind = src.kind; dst.number = src.number; return;
+    case ValueKind::date: dst.kind = src.kind; dst.date = src.date; return;
+    case ValueKind::symbol: dst.kind = src.kind; dst.symbol = src.symbol; return;
+    default: assign_value_slow(dst, src);
+  }
+}
+
 // Appends to a list value unless already present: lists keep first-seen order, no duplicates.
 void append_unique(Value& list, const Value& item);
 

@@ -41,6 +41,7 @@ struct Side {
     RecordProblem problem;
     if (!raw.early_error.empty()) {
       problem.message = raw.early_error;
+      problem.key = raw.key;
       ok = false;
     } else if (csv) {
       ok = record_from_csv(p, columns, raw.cells, outcome.slots, problem);

@@ -13,6 +13,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 RULES = "rulesets/retail-2025.seg"
 failures = []
@@ -167,8 +169,22 @@ def progress():
         f.write(data)
         f.flush()
         master, slave = pty.openpty()
-        p = subprocess.Popen([BINARY, "eval", RULES, "--input", f.name], stdout=subprocess.DEVNULL, stderr=slave)
+        # The input comes through a pipe with a pause in the middle, so the run
+        # lasts long enough for progress however fast the machine evaluates.
+        p = subprocess.Popen([BINARY, "eval", RULES, "--input", "-"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                             stderr=slave)
         os.close(slave)
+
+        def feed():
+            half = data.index(b"\n", len(data) // 2) + 1
+            p.stdin.write(data[:half])
+            p.stdin.flush()
+            time.sleep(1.5)
+            p.stdin.write(data[half:])
+            p.stdin.close()
+
+        feeder = threading.Thread(target=feed)
+        feeder.start()
         seen = b""
         while True:
             try:
@@ -179,6 +195,7 @@ def progress():
                 break
             seen += chunk
         os.close(master)
+        feeder.join()
         p.wait(timeout=120)
         text = seen.decode()
         check(p.returncode == 0, "progress run: exit %d" % p.returncode)

@@ -652,3 +652,47 @@ TEST_CASE("Decimal: predicates, conversions and ordering") {
   CHECK(product == dec("5000000.00"));
   CHECK(product == Decimal::from_int(5000000));
 }
+
+TEST_CASE("decimal: the fast division path gives exactly the long path's results") {
+  // Deterministic pseudo-random operands: money-like (two decimals), whole,
+  // with more decimals (the long path only), tiny and near the limits, both signs.
+  uint64_t state = 0x9E3779B97F4A7C15ULL;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  auto operand = [&] {
+    uint64_t r = next();
+    int decimals = static_cast<int>(r % 5);          // 0 to 4 decimals
+    int digits = 1 + static_cast<int>((r >> 8) % 22);  // up to 22 significant digits
+    std::string text = (r >> 16) & 1 ? "-" : "";
+    for (int i = 0; i < digits; ++i) text += static_cast<char>('0' + (next() % 10));
+    if (decimals > 0 && digits > decimals) text.insert(text.size() - static_cast<size_t>(decimals), ".");
+    Decimal d;
+    if (Decimal::parse(text, d) != DecimalStatus::ok) d = Decimal::from_int(7);
+    return d;
+  };
+  int fast_eligible = 0;
+  for (int i = 0; i < 200000; ++i) {
+    Decimal a = operand();
+    Decimal b = i % 7 == 0 ? Decimal::from_int(static_cast<int64_t>(next() % 1000)) : operand();
+    Decimal fast, slow;
+    DecimalStatus fs = Decimal::div(a, b, fast);
+    DecimalStatus ss = Decimal::divide_long(a, b, slow);
+    INFO(a.to_string() << " / " << b.to_string());
+    REQUIRE(fs == ss);
+    if (fs == DecimalStatus::ok) REQUIRE(fast == slow);
+    fast_eligible += a.units() % 10'000'000'000'000'000 == 0 && b.units() % 10'000'000'000'000'000 == 0;
+  }
+  CHECK(fast_eligible > 50000);  // the fast path was really exercised
+  // Half-way cases round to even on both paths: 1/8 = 0.125 exactly; 2/3 rounds up.
+  Decimal q;
+  REQUIRE(Decimal::div(dec("0.01"), dec("3"), q) == DecimalStatus::ok);
+  CHECK(q.to_string() == "0.003333333333333333");
+  REQUIRE(Decimal::div(dec("2"), dec("3"), q) == DecimalStatus::ok);
+  CHECK(q.to_string() == "0.666666666666666667");
+  REQUIRE(Decimal::div(dec("0.05"), dec("0.000000000000000004"), q) == DecimalStatus::ok);  // long path
+  CHECK(q.to_string() == "12500000000000000");
+}
