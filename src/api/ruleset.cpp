@@ -52,6 +52,19 @@ std::string key_text(const Program& p, const Outcome& outcome) {
   return out;
 }
 
+// Each thread keeps one Outcome between single-record evaluations of the same
+// program, so a warm call allocates nothing. Tied to the program by a weak
+// pointer: constants computed for a program that is gone are never reused.
+Outcome& thread_outcome(const std::shared_ptr<const Program>& program) {
+  thread_local std::weak_ptr<const Program> owner;
+  thread_local Outcome outcome;
+  if (owner.lock() != program) {
+    outcome = Outcome{};
+    owner = program;
+  }
+  return outcome;
+}
+
 }  // namespace
 
 CompileResult compile_ruleset(std::string text, std::string_view file_name) {
@@ -64,6 +77,7 @@ CompileResult compile_ruleset(std::string text, std::string_view file_name) {
   if (!program) return result;
   auto impl = std::make_shared<Ruleset::Impl>();
   impl->program = std::move(program);
+  impl->reader = std::make_unique<FastRecordReader>(*impl->program);
   const Metadata& meta = impl->program->metadata;
   impl->info = RulesetInfo{meta.name, meta.title, meta.version, meta.effective, meta.owner, std::move(hash),
                            std::string(file_name)};
@@ -101,11 +115,12 @@ RecordResult Ruleset::evaluate(std::string_view record_json, const EvalOptions& 
   result.content_hash = impl_->info.content_hash;
   auto as_of = as_of_date(options, result.error);
   if (!as_of) return result;
-  Outcome outcome;
+  Outcome& outcome = thread_outcome(impl_->program);
   reset_outcome(p, outcome);
-  outcome.slots[p.as_of_slot] = Value::of_date(*as_of);
+  assign_value(outcome.slots[p.as_of_slot], Value::of_date(*as_of));
   RecordProblem problem;
-  if (!record_from_json(p, record_json, RecordLimits{}, outcome.slots, problem)) {
+  if (!impl_->reader->read(record_json, RecordLimits{}, outcome.slots) &&
+      !record_from_json(p, record_json, RecordLimits{}, outcome.slots, problem)) {
     result.error = std::move(problem.message);
     result.key = std::move(problem.key);
     return result;

@@ -4,12 +4,14 @@
 #include <memory>
 
 #include "check/program.hpp"
+#include "eval/fast_record.hpp"
 #include "segrule/ruleset.hpp"
 
 namespace segrule {
 
 struct Ruleset::Impl {
   std::shared_ptr<const Program> program;
+  std::unique_ptr<FastRecordReader> reader;  // reads records for evaluate(); views into *program
   RulesetInfo info;
 };
 
