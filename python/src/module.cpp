@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -255,22 +256,17 @@ py::tuple evaluate_batch(const Ruleset& rules, const std::string& input, bool in
   {
     py::gil_scoped_release unlocked;
     try {
-      std::string text;
+      // A file is read as a stream, in bounded memory whatever its size.
+      std::ifstream file;
       if (input_is_path) {
-        std::FILE* in = std::fopen(input.c_str(), "rb");
-        if (!in) throw std::runtime_error(fmt::format("cannot read `{}`: {}", input, std::strerror(errno)));
-        char chunk[1 << 16];
-        size_t n;
-        while ((n = std::fread(chunk, 1, sizeof chunk, in)) > 0) text.append(chunk, n);
-        bool bad = std::ferror(in);
-        std::fclose(in);
-        if (bad) throw std::runtime_error(fmt::format("cannot read `{}`: {}", input, std::strerror(errno)));
+        file.open(input, std::ios::binary);
+        if (!file) throw std::runtime_error(fmt::format("cannot read `{}`: {}", input, std::strerror(errno)));
       }
       results.open();
       errors.open();
-      summary = rules.evaluate_batch(input_is_path ? std::string_view(text) : std::string_view(input), *input_format, options,
-                                     [&](bool is_error, std::string_view line) { (is_error ? errors : results).write(line); },
-                                     threads);
+      auto sink = [&](bool is_error, std::string_view line) { (is_error ? errors : results).write(line); };
+      summary = input_is_path ? rules.evaluate_stream(file, *input_format, options, sink, threads)
+                              : rules.evaluate_batch(input, *input_format, options, sink, threads);
       results.finish();
       errors.finish();
     } catch (const std::exception& e) {
