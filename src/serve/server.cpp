@@ -6,8 +6,10 @@
 #include "serve.hpp"
 
 #include <pthread.h>
+#include <sys/socket.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -125,10 +127,23 @@ int cmd_serve(const std::vector<std::string>& args) {
                          : fmt::format("{} {} {} {:.3f}ms", req.method, printable(req.path), res.status, seconds * 1e3));
   });
   install_routes(server, service);
+  // Debian's compiled cpp-httplib listens with a queue of 5 pending connections:
+  // 64 clients connecting at once overflow it, and a dropped handshake is retried
+  // by the client only after a second (p99 latencies of a second). So the
+  // listening socket is remembered here and listened on again with a long queue.
+  // SO_REUSEADDR (not the library's SO_REUSEPORT): a restart can bind at once,
+  // but a second server on the same port is refused.
+  int listening_socket = -1;
+  server.set_socket_options([&listening_socket](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listening_socket = sock;
+  });
 
   int port = options.port;
   errno = 0;
   bool bound = port == 0 ? (port = server.bind_to_any_port(options.host)) > 0 : server.bind_to_port(options.host, port);
+  if (bound && listening_socket >= 0) ::listen(listening_socket, SOMAXCONN);
   if (!bound) {
     fmt::print(stderr, "segrule: cannot listen on {}: {}\n", url_of(options.host, options.port),
                errno ? std::strerror(errno) : "the address is not valid or is in use");
