@@ -467,6 +467,9 @@ def test_usage_and_listen_errors(s, rules):
     code, _, err = segrule("serve", "--rules", rules, "--port", held.getsockname()[1])
     held.close()
     assert code == 2 and b"cannot listen" in err, err
+    # a second server on the port of a running one is refused, not sharing it
+    code, _, err = segrule("serve", "--rules", rules, "--port", s.port)
+    assert code == 2 and b"cannot listen" in err, err
 
 
 CASES = [test_health_and_listing, test_describe, test_evaluate_equals_eval, test_record_errors_are_entries,
