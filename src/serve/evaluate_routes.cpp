@@ -91,16 +91,31 @@ void evaluate_ruleset(Service& s, const httplib::Request& req, httplib::Response
   }
   if (req.has_param("as_of") && !take_as_of(req.get_param_value("as_of"), options.as_of, res)) return;
 
+  Ruleset rules = engine->current();  // once: every record of this request sees this version
+  auto version_headers = [&] {
+    res.set_header("X-Segrule-Ruleset", rules.info().name);
+    res.set_header("X-Segrule-Version", rules.info().version);
+    res.set_header("X-Segrule-Content-Hash", rules.info().content_hash);
+  };
   std::string error;
+  if (json_kind(req.body) == '{') {
+    // One record, the common case, without a separate JSON check: the engine
+    // reads records as strict JSON, so a record it evaluates was JSON. Only a
+    // record it rejects is checked, to tell a body that is not JSON (400) from
+    // a record error (an entry in a 200).
+    RecordResult result = rules.evaluate(req.body, options);
+    if (!result.ok && !check_json(req.body, error)) return send_error(res, 400, "the request body is not JSON: " + error);
+    std::string out;
+    append_entry(result, !result.ok && options.explain ? rules.explain(req.body, options, true) : std::string(), out);
+    s.metrics.records(1, result.ok ? 0 : 1);
+    version_headers();
+    return send_json(res, 200, std::move(out));
+  }
   if (!check_json(req.body, error)) return send_error(res, 400, "the request body is not JSON: " + error);
   bool single = true;
   std::vector<std::string_view> records;
   if (!split_records(req.body, single, records, res, "the request body")) return;
-
-  Ruleset rules = engine->current();  // once: every record of this request sees this version
-  res.set_header("X-Segrule-Ruleset", rules.info().name);
-  res.set_header("X-Segrule-Version", rules.info().version);
-  res.set_header("X-Segrule-Content-Hash", rules.info().content_hash);
+  version_headers();
   send_json(res, 200, evaluate_all(rules, records, single, options, s.metrics));
 }
 
