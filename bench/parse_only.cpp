@@ -44,12 +44,9 @@ int main(int argc, char** argv) {
   while (stream.next(raw)) {
     ++read;
     if (!raw.early_error.empty()) continue;
-    if (reader.read(raw.text, RecordLimits{}, outcome.slots)) {
-      ++fast;
-      ++fit;
-    } else {
-      fit += record_from_json(*program, raw.text, RecordLimits{}, outcome.slots, problem);
-    }
+    bool by_fast_reader = false;
+    fit += reader.read_or_fall_back(raw.text, RecordLimits{}, outcome.slots, problem, &by_fast_reader);
+    fast += by_fast_reader;
   }
   std::printf("%zu records read, %zu fit the schema (%zu by the fast reader)\n", read, fit, fast);
   return 0;

@@ -119,8 +119,7 @@ RecordResult Ruleset::evaluate(std::string_view record_json, const EvalOptions& 
   reset_outcome(p, outcome);
   assign_value(outcome.slots[p.as_of_slot], Value::of_date(*as_of));
   RecordProblem problem;
-  if (!impl_->reader->read(record_json, RecordLimits{}, outcome.slots) &&
-      !record_from_json(p, record_json, RecordLimits{}, outcome.slots, problem)) {
+  if (!impl_->reader->read_or_fall_back(record_json, RecordLimits{}, outcome.slots, problem)) {
     result.error = std::move(problem.message);
     result.key = std::move(problem.key);
     return result;

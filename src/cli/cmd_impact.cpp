@@ -1,7 +1,6 @@
 // `segrule impact OLD NEW --input PATH`: both versions over the same records.
 // Exit codes as diff(1): 0 no record's result changed, 1 some did, 2 trouble.
 
-#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -57,13 +56,7 @@ int cmd_impact(const Args& args) {
   if (!old_rules || !new_rules) return kImpactTrouble;
 
   std::ifstream file;
-  if (input != "-") {
-    file.open(input, std::ios::binary);
-    if (!file) {
-      fmt::print(stderr, "segrule: cannot read `{}`: {}\n", input, std::strerror(errno));
-      return kImpactTrouble;
-    }
-  }
+  if (input != "-" && !open_input(input, file)) return kImpactTrouble;
   ImpactResult result = impact(*old_rules, *new_rules, input == "-" ? std::cin : file, request);
   if (!result.ok) {
     fmt::print(stderr, "segrule: {}\n", result.error);

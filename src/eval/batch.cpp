@@ -74,8 +74,7 @@ class BlockEvaluator {
     } else {
       // The fast reader takes the common shapes; anything else, errors included,
       // is read again by the full reader, which says exactly what is wrong.
-      fast = fast_.read(raw.text, options_.limits, w.outcome.slots);
-      ok = fast || record_from_json(p, raw.text, options_.limits, w.outcome.slots, problem);
+      ok = fast_.read_or_fall_back(raw.text, options_.limits, w.outcome.slots, problem, &fast);
     }
     bool evaluated = false;
     if (ok) {
@@ -93,16 +92,12 @@ class BlockEvaluator {
         }
       }
     }
-    size_t start = out.size();
     if (evaluated) write_result(p, w.outcome, out);
     else write_error(raw.line, problem.key, problem.message, out);
-    if (options_.explain) {
+    if (options_.explain) {  // the line just written ends `out`: its object gets one more member
       ExplainOptions explain{options_.show_pii, false};
-      std::string line = out.substr(start);
-      add_member(line, "explain",
+      add_member(out, "explain",
                  ok ? explain_json(p, w.inputs, explain) : explain_record_error_json(p, problem, options_.as_of, explain));
-      out.resize(start);
-      out += line;
     }
     return evaluated;
   }

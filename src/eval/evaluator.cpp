@@ -315,7 +315,10 @@ void reset_outcome(const Program& program, Outcome& outcome) {
 }
 
 Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots) {
-  std::vector<Value> scratch;
+  // Reused from call to call (explain evaluates every condition part this way):
+  // each node writes its scratch before it is read, so what an earlier call or
+  // program left there never shows.
+  thread_local std::vector<Value> scratch;
   Machine m(program, slots, scratch);
   return m.eval(node);
 }

@@ -598,4 +598,11 @@ bool FastRecordReader::read(std::string_view text, const RecordLimits& limits, s
   return scanner.read_record(slots);
 }
 
+bool FastRecordReader::read_or_fall_back(std::string_view text, const RecordLimits& limits, std::vector<Value>& slots,
+                                         RecordProblem& problem, bool* fast) const {
+  bool took_fast = read(text, limits, slots);
+  if (fast) *fast = took_fast;
+  return took_fast || record_from_json(program_, text, limits, slots, problem);
+}
+
 }  // namespace segrule

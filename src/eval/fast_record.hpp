@@ -51,6 +51,11 @@ class FastRecordReader {
   // written and the caller runs record_from_json.
   bool read(std::string_view text, const RecordLimits& limits, std::vector<Value>& slots) const;
 
+  // Any record: read() first, then record_from_json for what it hands back, which
+  // fills `problem` when the record does not fit. `fast` (optional) says which read it.
+  bool read_or_fall_back(std::string_view text, const RecordLimits& limits, std::vector<Value>& slots,
+                         RecordProblem& problem, bool* fast = nullptr) const;
+
   // The fast path needs a bit per input field on the stack; larger schemas always fall back.
   static constexpr size_t kMaxFields = 1024;
 

@@ -16,7 +16,8 @@ namespace {
 
 // One record's entry: the result object, or {"key": KEY or null, "error": MESSAGE},
 // with its `explain` member when asked for, as `eval --explain` gives error entries one.
-void append_entry(const RecordResult& result, std::string_view explain, std::string& out) {
+void append_entry(const Ruleset& rules, std::string_view record, const RecordResult& result, const EvalOptions& options,
+                  std::string& out) {
   if (result.ok) {
     out += result.json;
     return;
@@ -25,13 +26,14 @@ void append_entry(const RecordResult& result, std::string_view explain, std::str
   out += result.key ? json_quote(*result.key) : "null";
   out += ",\"error\":";
   out += json_quote(result.error);
-  if (!explain.empty()) {
+  if (options.explain) {
+    std::string explain = rules.explain(record, options, true);
     // Ruleset::explain's document ends with its `result` (null for a rejected
     // record); `eval --explain` gives an error entry the account without it.
     constexpr std::string_view kNoResult = ",\"result\":null}";
     out += ",\"explain\":";
     if (explain.ends_with(kNoResult)) {
-      out += explain.substr(0, explain.size() - kNoResult.size());
+      out.append(explain, 0, explain.size() - kNoResult.size());
       out += '}';
     } else {
       out += explain;
@@ -66,7 +68,7 @@ std::string evaluate_all(const Ruleset& rules, const std::vector<std::string_vie
     if (i) out += ',';
     RecordResult result = rules.evaluate(records[i], options);
     errors += !result.ok;
-    append_entry(result, !result.ok && options.explain ? rules.explain(records[i], options, true) : std::string(), out);
+    append_entry(rules, records[i], result, options, out);
   }
   if (!single) out += ']';
   metrics.records(records.size(), errors);
@@ -106,7 +108,7 @@ void evaluate_ruleset(Service& s, const httplib::Request& req, httplib::Response
     RecordResult result = rules.evaluate(req.body, options);
     if (!result.ok && !check_json(req.body, error)) return send_error(res, 400, "the request body is not JSON: " + error);
     std::string out;
-    append_entry(result, !result.ok && options.explain ? rules.explain(req.body, options, true) : std::string(), out);
+    append_entry(rules, req.body, result, options, out);
     s.metrics.records(1, result.ok ? 0 : 1);
     version_headers();
     return send_json(res, 200, std::move(out));
