@@ -74,6 +74,25 @@ constexpr bool exact_hundredths(UInt128 x, UInt128& hundredths) {
   return true;
 }
 
+// n / d when the quotient fits in 64 bits (n's high half below d): one
+// divide instruction instead of the generic 128-bit division routine.
+// Quotients of shares and ratios (a few units at most) always take it.
+inline bool divide_by_64(UInt128 n, uint64_t d, UInt128& q, UInt128& rem) {
+#if defined(__x86_64__)
+  uint64_t hi = static_cast<uint64_t>(n >> 64);
+  uint64_t lo = static_cast<uint64_t>(n);
+  if (hi >= d) return false;
+  uint64_t quotient, remainder;
+  __asm__("divq %[d]" : "=a"(quotient), "=d"(remainder) : [d] "rm"(d), "a"(lo), "d"(hi));
+  q = quotient;
+  rem = remainder;
+  return true;
+#else
+  (void)n, (void)d, (void)q, (void)rem;
+  return false;
+#endif
+}
+
 // The fast path of division: amounts with at most two decimals (money, whole
 // numbers, percentages) are whole numbers of hundredths, and when both fit in
 // 64 bits the quotient needs only 128-bit arithmetic. The remainder scales with
@@ -82,8 +101,11 @@ bool divide_hundredths(UInt128 x, UInt128 y, UInt128& q) {
   UInt128 xh, yh;
   if (!exact_hundredths(x, xh) || !exact_hundredths(y, yh) || xh > kU64Max || yh > kU64Max || yh == 0) return false;
   UInt128 n = xh * kOne;  // < 2^64 * 10^18 < 2^124
-  q = n / yh;
-  UInt128 rem = n - q * yh;
+  UInt128 rem;
+  if (!divide_by_64(n, static_cast<uint64_t>(yh), q, rem)) {
+    q = n / yh;
+    rem = n - q * yh;
+  }
   if (q >= kLimit) return false;
   q += round_up_half_even(q, rem, yh);
   return q < kLimit;

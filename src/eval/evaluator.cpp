@@ -84,16 +84,235 @@ void find_settled(const Program& p, std::vector<uint8_t>& constant) {
   }
 }
 
+bool is_leaf_slot(const Node& n) { return n.code == Code::slot || n.code == Code::local; }
+
+// The comparison that holds with the operands swapped: `a < b` is `b > a`.
+Code swapped(Code c) {
+  switch (c) {
+    case Code::lt: return Code::gt;
+    case Code::le: return Code::ge;
+    case Code::gt: return Code::lt;
+    case Code::ge: return Code::le;
+    default: return c;
+  }
+}
+
+FusedTest fuse_comparison(const Program& p, const Node& n) {
+  FusedTest f;
+  uint32_t left = n.args[0], right = n.args[1];
+  Code compare = n.code;
+  // A constant on the left (`0 < loans`) is the same test turned around.
+  if (p.nodes[left].code == Code::constant && is_leaf_slot(p.nodes[right])) {
+    std::swap(left, right);
+    compare = swapped(compare);
+  }
+  const Node& a = p.nodes[left];
+  const Node& b = p.nodes[right];
+  // Equality with a possible null keeps its null semantics in the general path.
+  if (a.type.nullable || b.type.nullable || !is_leaf_slot(a)) return f;
+  bool b_slot = is_leaf_slot(b);
+  if (!b_slot && b.code != Code::constant) return f;
+  if (a.type.is_numeric() && b.type.is_numeric()) {
+    f.kind = b_slot ? FusedTest::Kind::number_vs_slot : FusedTest::Kind::number_vs_constant;
+    if (!b_slot) f.constant = b.constant.number;
+  } else if (a.type.base == BaseType::symbol && b.type.base == BaseType::symbol) {
+    f.kind = b_slot ? FusedTest::Kind::symbol_vs_slot : FusedTest::Kind::symbol_vs_constant;
+    if (!b_slot) f.other = b.constant.symbol;
+    // Tiers list their highest row first: a higher rank is a lower row index.
+    if (n.domain != kNone && p.domains[n.domain].kind == DomainKind::tiers) compare = swapped(compare);
+  } else {
+    return f;
+  }
+  f.slot = a.slot;
+  if (b_slot) f.other = b.slot;
+  f.compare = compare;
+  return f;
+}
+
+// `x in [a, b]` with x a symbol slot and the list made of constant symbols of a small domain.
+FusedTest fuse_membership(const Program& p, const Node& n) {
+  FusedTest f;
+  const Node& a = p.nodes[n.args[0]];
+  const Node& list = p.nodes[n.args[1]];
+  if (!is_leaf_slot(a) || a.type.nullable || a.type.base != BaseType::symbol) return f;
+  if (a.type.domain == kNone || p.domains[a.type.domain].ids.size() > 64) return f;
+  uint64_t set = 0;
+  auto add = [&](const Value& v) {
+    if (v.kind != ValueKind::symbol) return false;
+    set |= uint64_t{1} << v.symbol;
+    return true;
+  };
+  if (list.code == Code::constant) {
+    for (const Value& v : list.constant.items)
+      if (!add(v)) return f;
+  } else if (list.code == Code::make_list) {
+    for (uint32_t item : list.args)
+      if (p.nodes[item].code != Code::constant || !add(p.nodes[item].constant)) return f;
+  } else {
+    return f;
+  }
+  f.kind = FusedTest::Kind::symbol_in_set;
+  f.slot = a.slot;
+  f.set = set;
+  f.negate = n.code == Code::not_in;
+  return f;
+}
+
+void find_fused(const Program& p, std::vector<FusedTest>& fused) {
+  fused.assign(p.nodes.size(), FusedTest{});
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    const Node& n = p.nodes[i];
+    switch (n.code) {
+      case Code::eq: case Code::ne: case Code::lt: case Code::le: case Code::gt: case Code::ge:
+        fused[i] = fuse_comparison(p, n);
+        break;
+      case Code::in: case Code::not_in: fused[i] = fuse_membership(p, n); break;
+      default: break;
+    }
+  }
+}
+
 class Machine {
  public:
   // `settled` (optional) caches the values of constant nodes across records.
-  Machine(const Program& p, std::vector<Value>& slots, std::vector<Value>& scratch, std::vector<uint8_t>* settled = nullptr)
-      : p_(p), slots_(slots), scratch_(scratch), settled_(settled) {
+  // `fused` (optional): per node, how to test it in one step.
+  Machine(const Program& p, std::vector<Value>& slots, std::vector<Value>& scratch, std::vector<uint8_t>* settled = nullptr,
+          const FusedTest* fused = nullptr)
+      : p_(p), slots_(slots), scratch_(scratch), settled_(settled), fused_(fused) {
     if (scratch_.size() < p.nodes.size()) scratch_.resize(p.nodes.size());
   }
 
-  bool test(uint32_t node) { return eval(node).boolean; }
+  // Typed evaluation: a condition, a number or a symbol straight into a
+  // register, without writing the 96-byte Value of every node on the way.
+  // The checker guarantees the operands these read are not null (a `T?`
+  // cannot be compared or computed with), and each falls back to eval() for
+  // anything it does not take itself.
+  bool test(uint32_t index) {
+    if (fused_ && fused_[index].kind != FusedTest::Kind::none) return run_fused(fused_[index]);
+    const Node& n = p_.nodes[index];
+    switch (n.code) {
+      case Code::slot: case Code::local: return slots_[n.slot].boolean;
+      case Code::constant: return n.constant.boolean;
+      case Code::not_: return !test(n.args[0]);
+      case Code::and_:
+        for (uint32_t a : n.args)
+          if (!test(a)) return false;
+        return true;
+      case Code::or_:
+        for (uint32_t a : n.args)
+          if (test(a)) return true;
+        return false;
+      case Code::lt: case Code::le: case Code::gt: case Code::ge: {
+        const Type& operand = p_.nodes[n.args[0]].type;
+        int c;
+        if (operand.is_numeric()) {
+          Decimal a = num(n.args[0]);
+          Decimal b = num(n.args[1]);
+          c = a < b ? -1 : (b < a ? 1 : 0);
+        } else if (operand.base == BaseType::symbol) {
+          const Domain& d = p_.domains[n.domain];
+          int64_t a = d.rank(sym(n.args[0]));
+          int64_t b = d.rank(sym(n.args[1]));
+          c = a < b ? -1 : (b < a ? 1 : 0);
+        } else {
+          break;
+        }
+        return n.code == Code::lt ? c < 0 : n.code == Code::le ? c <= 0 : n.code == Code::gt ? c > 0 : c >= 0;
+      }
+      case Code::eq: case Code::ne: {
+        const Type& a = p_.nodes[n.args[0]].type;
+        const Type& b = p_.nodes[n.args[1]].type;
+        if (a.nullable || b.nullable) break;
+        bool same;
+        if (a.base == BaseType::symbol && b.base == BaseType::symbol) same = sym(n.args[0]) == sym(n.args[1]);
+        else if (a.is_numeric() && b.is_numeric()) same = num(n.args[0]) == num(n.args[1]);
+        else break;
+        return same == (n.code == Code::eq);
+      }
+      case Code::in: case Code::not_in: {
+        const Type& item = p_.nodes[n.args[0]].type;
+        if (item.base != BaseType::symbol) break;
+        uint32_t s = sym(n.args[0]);
+        bool found = false;
+        for (const Value& v : eval(n.args[1]).items)
+          if (v.symbol == s && v.kind == ValueKind::symbol) {
+            found = true;
+            break;
+          }
+        return found == (n.code == Code::in);
+      }
+      default: break;
+    }
+    return eval(index).boolean;
+  }
 
+  // A number-typed node that is not null. Leaves are read in place, without a
+  // call: they are half of all operands.
+  [[gnu::always_inline]] Decimal num(uint32_t index) {
+    const Node& n = p_.nodes[index];
+    if (n.code == Code::slot || n.code == Code::local) return slots_[n.slot].number;
+    if (n.code == Code::constant) return n.constant.number;
+    return num_inner(index, n);
+  }
+
+  // A symbol-typed node that is not null.
+  [[gnu::always_inline]] uint32_t sym(uint32_t index) {
+    const Node& n = p_.nodes[index];
+    if (n.code == Code::slot || n.code == Code::local) return slots_[n.slot].symbol;
+    if (n.code == Code::constant) return n.constant.symbol;
+    return sym_inner(index, n);
+  }
+
+ private:
+  Decimal num_inner(uint32_t index, const Node& n) {
+    switch (n.code) {
+      case Code::add: case Code::sub: case Code::mul: case Code::div: case Code::share: {
+        if (settled_ && (*settled_)[index]) break;  // constant: computed once, by eval()
+        Decimal a = num(n.args[0]);
+        Decimal b = num(n.args[1]);
+        Decimal result;
+        DecimalStatus st;
+        switch (n.code) {
+          case Code::add: st = Decimal::add(a, b, result); break;
+          case Code::sub: st = Decimal::sub(a, b, result); break;
+          case Code::mul: st = Decimal::mul(a, b, result); break;
+          case Code::div: st = Decimal::div(a, b, result); break;
+          default:
+            if (b.is_zero()) return Decimal();  // share(x, 0) is 0
+            st = Decimal::div(a, b, result);
+        }
+        return arithmetic(p_, index, st, result);
+      }
+      case Code::min: case Code::max: {
+        if (settled_ && (*settled_)[index]) break;
+        Decimal best = num(n.args[0]);
+        for (size_t i = 1; i < n.args.size(); ++i) {
+          Decimal x = num(n.args[i]);
+          if (n.code == Code::min ? x < best : best < x) best = x;
+        }
+        return best;
+      }
+      case Code::neg: return num(n.args[0]).negated();
+      case Code::abs: return num(n.args[0]).abs();
+      case Code::rank: return Decimal::from_int(p_.domains[n.domain].rank(sym(n.args[0])));
+      case Code::attribute: {
+        const Catalog& cat = p_.catalogs[p_.domains[n.domain].catalog];
+        return cat.values[sym(n.args[0])][n.slot].number;
+      }
+      default: break;
+    }
+    return eval(index).number;
+  }
+
+  uint32_t sym_inner(uint32_t index, const Node& n) {
+    if (n.code == Code::attribute) {  // `p.risk`: the item's attribute, straight from the catalog
+      const Catalog& cat = p_.catalogs[p_.domains[n.domain].catalog];
+      return cat.values[sym(n.args[0])][n.slot].symbol;
+    }
+    return eval(index).symbol;
+  }
+
+ public:
   [[gnu::always_inline]] const Value& eval(uint32_t index) {
     const Node& n = p_.nodes[index];
     // Leaves first, without a call: most operands are a slot or a constant.
@@ -230,6 +449,33 @@ class Machine {
 
   [[noreturn, gnu::cold, gnu::noinline]] void unknown_operation(uint32_t index) { fail(p_, index, "internal error: unknown operation"); }
 
+  bool run_fused(const FusedTest& f) const {
+    int c;
+    switch (f.kind) {
+      case FusedTest::Kind::number_vs_constant: c = three_way(slots_[f.slot].number, f.constant); break;
+      case FusedTest::Kind::number_vs_slot: c = three_way(slots_[f.slot].number, slots_[f.other].number); break;
+      case FusedTest::Kind::symbol_vs_constant: c = three_way(slots_[f.slot].symbol, f.other); break;
+      case FusedTest::Kind::symbol_vs_slot: c = three_way(slots_[f.slot].symbol, slots_[f.other].symbol); break;
+      default: {  // symbol_in_set
+        uint32_t s = slots_[f.slot].symbol;
+        return (s < 64 && ((f.set >> s) & 1)) != f.negate;
+      }
+    }
+    switch (f.compare) {
+      case Code::eq: return c == 0;
+      case Code::ne: return c != 0;
+      case Code::lt: return c < 0;
+      case Code::le: return c <= 0;
+      case Code::gt: return c > 0;
+      default: return c >= 0;
+    }
+  }
+
+  template <typename T>
+  static int three_way(const T& a, const T& b) {
+    return a < b ? -1 : (b < a ? 1 : 0);
+  }
+
   static const Value& number(Value& r, Decimal d) {
     r.kind = ValueKind::number;
     r.number = d;
@@ -245,6 +491,7 @@ class Machine {
   std::vector<Value>& slots_;
   std::vector<Value>& scratch_;
   std::vector<uint8_t>* settled_;
+  const FusedTest* fused_;
 };
 
 void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trace* trace, size_t index) {
@@ -263,7 +510,9 @@ void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trac
   }
   Value& matched = slots[d.slot];
   matched.kind = ValueKind::list;
-  matched.items.clear();  // keeps its capacity for the next record
+  // The items of the last record are overwritten in place and the rest cut
+  // off: no Value is built or destroyed for the rows that match again.
+  size_t count = 0;
   uint32_t primary = kNone;
   Decimal best;
   for (size_t r = 0; r < d.rows.size(); ++r) {
@@ -271,13 +520,17 @@ void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trac
     bool hit = m.test(row.condition);
     if (trace) trace->segment_matched[index][r] = hit;
     if (!hit) continue;
-    matched.items.push_back(Value::of_symbol(static_cast<uint32_t>(r)));
-    Decimal score = row.score == kNone ? Decimal() : m.eval(row.score).number;
+    if (count == matched.items.size()) matched.items.emplace_back();
+    Value& item = matched.items[count++];
+    item.kind = ValueKind::symbol;
+    item.symbol = static_cast<uint32_t>(r);
+    Decimal score = row.score == kNone ? Decimal() : m.num(row.score);
     if (primary == kNone || best < score) {  // ties keep the earlier row
       primary = static_cast<uint32_t>(r);
       best = score;
     }
   }
+  if (count < matched.items.size()) matched.items.resize(count);
   if (d.primary_slot != kNone) {
     Value& p = slots[d.primary_slot];
     p.kind = primary == kNone ? ValueKind::null : ValueKind::symbol;
@@ -289,6 +542,7 @@ void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trac
 std::vector<uint8_t>* settled_nodes(const Program& p, Outcome& out) {
   if (out.settled_for != &p) {
     find_settled(p, out.settled);
+    find_fused(p, out.fused);
     out.settled_for = &p;
   }
   return &out.settled;
@@ -324,7 +578,8 @@ Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots
 }
 
 bool eval_condition(const Program& program, uint32_t node, Outcome& outcome) {
-  Machine m(program, outcome.slots, outcome.scratch, settled_nodes(program, outcome));
+  std::vector<uint8_t>* settled = settled_nodes(program, outcome);  // also fills outcome.fused
+  Machine m(program, outcome.slots, outcome.scratch, settled, outcome.fused.data());
   return m.test(node);
 }
 
@@ -341,12 +596,20 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
       trace->statement_overridden[i].assign(p.strategies[i].statements.size(), false);
     }
   }
-  Machine m(p, out.slots, out.scratch, settled_nodes(p, out));
+  std::vector<uint8_t>* settled = settled_nodes(p, out);  // also fills out.fused
+  Machine m(p, out.slots, out.scratch, settled, out.fused.data());
   try {
     for (const Step& step : p.order) {
       if (step.is_let) {
         const Let& let = p.lets[step.index];
-        assign_value(out.slots[let.slot], m.eval(let.value));
+        const Type& type = p.nodes[let.value].type;
+        Value& slot = out.slots[let.slot];
+        if (type.is_numeric() && !type.nullable) {
+          slot.number = m.num(let.value);
+          slot.kind = ValueKind::number;
+        } else {
+          assign_value(slot, m.eval(let.value));
+        }
       } else {
         run_decision(p.decisions[step.index], m, out.slots, trace, step.index);
       }
@@ -375,7 +638,9 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
             uint64_t bit = uint64_t{1} << (item.symbol % 64);
             if (bits[item.symbol / 64] & bit) return;
             bits[item.symbol / 64] |= bit;
-            list.items.push_back(Value::of_symbol(item.symbol));
+            Value& added = list.items.emplace_back();
+            added.kind = ValueKind::symbol;
+            added.symbol = item.symbol;
           };
           if (v.kind == ValueKind::list) {
             for (const Value& item : v.items) append(item);

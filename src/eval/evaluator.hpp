@@ -33,6 +33,22 @@ struct Trace {
   std::vector<std::vector<bool>> statement_overridden;
 };
 
+// A condition the evaluator takes in one step instead of walking its operands:
+// a slot compared with a constant or another slot (`aum >= 500万`,
+// `credit_rating >= BBB`), or a symbol slot in a list of constant symbols
+// (`value_tier in [platinum, gold]`). Derived from a Program's nodes once per
+// Outcome (see Outcome::fused).
+struct FusedTest {
+  enum class Kind : uint8_t { none, number_vs_constant, number_vs_slot, symbol_vs_constant, symbol_vs_slot, symbol_in_set };
+  Kind kind = Kind::none;
+  Code compare = Code::eq;   // eq, ne, lt, le, gt, ge: on numbers, or on symbol positions in their domain
+  bool negate = false;       // symbol_in_set: `not in`
+  uint32_t slot = kNone;     // the left operand
+  uint32_t other = kNone;    // *_vs_slot: the right operand's slot; symbol_vs_constant: its symbol
+  Decimal constant;          // number_vs_constant: the right operand
+  uint64_t set = 0;          // symbol_in_set: bit i for symbol i (domains of up to 64 values)
+};
+
 // Everything one record produced. `slots` holds inputs, lets and decisions.
 struct Outcome {
   std::vector<Value> slots;
@@ -44,6 +60,7 @@ struct Outcome {
   // Nodes whose value depends on no record (`[platinum, gold]`, `500万 * 2`) are
   // computed once and kept in scratch: `settled` marks them, for `settled_for`.
   std::vector<uint8_t> settled;
+  std::vector<FusedTest> fused;  // per node: how to test it in one step, if it can be
   const Program* settled_for = nullptr;
 };
 

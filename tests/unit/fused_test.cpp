@@ -1,0 +1,99 @@
+// The evaluator's one-step tests (FusedTest) against the general path: every
+// comparison and membership a rule file holds gives the same answer both ways,
+// on records generated around the constants they compare with.
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "eval/evaluator.hpp"
+#include "eval/record.hpp"
+#include "support.hpp"
+
+namespace segrule {
+namespace {
+
+using testing::compile_text;
+using testing::with_prelude;
+
+constexpr const char* kRules = R"(
+let debt = bonus * 2
+let floor = if aum > 0 then BB else B
+tiers band {
+  top  "顶" when aum >= 500万 and credit >= BBB
+  high "高" when 100万 <= aum
+  mid  "中" when aum > bonus
+  low  "低" otherwise
+}
+segments kind {
+  rich   "富" when aum >= 20万 and credit in [A, AA, AAA]   score aum
+  rated  "评" when credit not in [C, B]
+  young  "青" when age < 30 or age == 45
+  owing  "欠" when debt != 0 and 0 < bonus
+}
+output {
+  level : enum [one, two, three] = one
+  note  : list<string>
+}
+strategy s1 "一" when band >= high and band != top { level = two }
+strategy s2 "二" when band < mid or band == top { level = three }
+strategy s3 "三" when rich in kind and kind_primary == rich { note += "rich" }
+strategy s4 "四" when credit <= BB and band in [low, mid] { note += "low" }
+strategy s5 "五" when aum <= bonus or credit > AA { note += "edge" }
+strategy s6 "六" when credit >= floor and floor != credit { note += "floor" }
+)";
+
+// Deterministic records whose amounts often sit exactly on the constants above.
+std::string record(uint64_t& seed, int i) {
+  auto next = [&seed](uint64_t n) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return (seed >> 33) % n;
+  };
+  static const char* kAmounts[] = {"0", "0.01", "200000", "199999.99", "1000000", "999999.99", "5000000", "5000000.01", "123.45"};
+  static const char* kRatings[] = {"C", "B", "BB", "BBB", "A", "AA", "AAA"};
+  const char* aum = kAmounts[next(9)];
+  const char* bonus = next(3) == 0 ? aum : kAmounts[next(9)];  // equal amounts: the `<=` / `>` edges
+  return "{\"id\":\"R" + std::to_string(i) + "\",\"aum\":" + aum + ",\"age\":" + std::to_string(20 + next(40)) +
+         ",\"name\":\"n\",\"occupation\":null,\"credit\":\"" + kRatings[next(7)] +
+         "\",\"opened\":\"2020-01-01\",\"held\":[],\"vip\":false,\"bonus\":" + bonus + "}";
+}
+
+TEST_CASE("fused tests answer as the general path does") {
+  auto program = compile_text(with_prelude(kRules));
+  REQUIRE(program);
+  const Program& p = *program;
+  Outcome outcome;
+  EvalError error;
+  uint64_t seed = 42;
+  size_t fused_nodes = 0;
+  bool seen_kind[6] = {};
+  for (int i = 0; i < 3000; ++i) {
+    reset_outcome(p, outcome);
+    outcome.slots[p.as_of_slot] = Value::of_date(*make_date(2025, 6, 30));
+    RecordProblem problem;
+    std::string text = record(seed, i);
+    REQUIRE_MESSAGE(record_from_json(p, text, RecordLimits{}, outcome.slots, problem), problem.message);
+    REQUIRE_MESSAGE(evaluate(p, outcome, error), error.message);
+    fused_nodes = 0;
+    for (uint32_t node = 0; node < p.nodes.size(); ++node) {
+      Code code = p.nodes[node].code;
+      bool comparison = code == Code::eq || code == Code::ne || code == Code::lt || code == Code::le || code == Code::gt ||
+                        code == Code::ge || code == Code::in || code == Code::not_in;
+      if (!comparison) continue;
+      FusedTest::Kind kind = outcome.fused[node].kind;
+      if (kind != FusedTest::Kind::none) ++fused_nodes;
+      seen_kind[static_cast<int>(kind)] = true;
+      bool general = eval_node(p, node, outcome.slots).boolean;  // no fused tests there
+      bool fused = eval_condition(p, node, outcome);
+      INFO("record ", text, ", node ", node);
+      CHECK(general == fused);
+    }
+  }
+  // The file above must reach every kind, or this test would not test them.
+  CHECK(fused_nodes >= 15);
+  for (int k = 1; k < 6; ++k) CHECK_MESSAGE(seen_kind[k], "no node of fused kind ", k);
+}
+
+}  // namespace
+}  // namespace segrule
