@@ -114,7 +114,7 @@ FusedTest fuse_comparison(const Program& p, const Node& n) {
   if (!b_slot && b.code != Code::constant) return f;
   if (a.type.is_numeric() && b.type.is_numeric()) {
     f.kind = b_slot ? FusedTest::Kind::number_vs_slot : FusedTest::Kind::number_vs_constant;
-    if (!b_slot) f.constant = b.constant.number;
+    if (!b_slot) f.constant = &b.constant.number;
   } else if (a.type.base == BaseType::symbol && b.type.base == BaseType::symbol) {
     f.kind = b_slot ? FusedTest::Kind::symbol_vs_slot : FusedTest::Kind::symbol_vs_constant;
     if (!b_slot) f.other = b.constant.symbol;
@@ -452,7 +452,7 @@ class Machine {
   bool run_fused(const FusedTest& f) const {
     int c;
     switch (f.kind) {
-      case FusedTest::Kind::number_vs_constant: c = three_way(slots_[f.slot].number, f.constant); break;
+      case FusedTest::Kind::number_vs_constant: c = three_way(slots_[f.slot].number, *f.constant); break;
       case FusedTest::Kind::number_vs_slot: c = three_way(slots_[f.slot].number, slots_[f.other].number); break;
       case FusedTest::Kind::symbol_vs_constant: c = three_way(slots_[f.slot].symbol, f.other); break;
       case FusedTest::Kind::symbol_vs_slot: c = three_way(slots_[f.slot].symbol, slots_[f.other].symbol); break;

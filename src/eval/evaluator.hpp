@@ -45,7 +45,7 @@ struct FusedTest {
   bool negate = false;       // symbol_in_set: `not in`
   uint32_t slot = kNone;     // the left operand
   uint32_t other = kNone;    // *_vs_slot: the right operand's slot; symbol_vs_constant: its symbol
-  Decimal constant;          // number_vs_constant: the right operand
+  const Decimal* constant = nullptr;  // number_vs_constant: the right operand, in the Program's node
   uint64_t set = 0;          // symbol_in_set: bit i for symbol i (domains of up to 64 values)
 };
 
