@@ -86,7 +86,7 @@ void find_settled(const Program& p, std::vector<uint8_t>& constant) {
 
 bool is_leaf_slot(const Node& n) { return n.code == Code::slot || n.code == Code::local; }
 
-// The comparison that holds with the operands swapped: `a < b` is `b > a`.
+// The comparison in the other direction: on tiers, a higher rank is a lower row index.
 Code swapped(Code c) {
   switch (c) {
     case Code::lt: return Code::gt;
@@ -97,45 +97,64 @@ Code swapped(Code c) {
   }
 }
 
-FusedTest fuse_comparison(const Program& p, const Node& n) {
-  FusedTest f;
-  uint32_t left = n.args[0], right = n.args[1];
-  Code compare = n.code;
-  // A constant on the left (`0 < loans`) is the same test turned around.
-  if (p.nodes[left].code == Code::constant && is_leaf_slot(p.nodes[right])) {
-    std::swap(left, right);
-    compare = swapped(compare);
+bool fuse_operand(const Program& p, uint32_t index, FusedOperand& o) {
+  const Node& n = p.nodes[index];
+  if (n.type.nullable) return false;  // equality with a possible null keeps its null semantics in the general path
+  using From = FusedOperand::From;
+  switch (n.code) {
+    case Code::slot: case Code::local:
+      o.from = From::slot;
+      o.slot = n.slot;
+      return true;
+    case Code::constant:
+      o.from = From::constant;
+      o.number = &n.constant.number;
+      o.symbol = n.constant.symbol;
+      return true;
+    case Code::attribute: {
+      const Node& item = p.nodes[n.args[0]];
+      if (!is_leaf_slot(item) || item.type.nullable) return false;
+      o.from = From::attribute;
+      o.slot = item.slot;
+      o.attribute = n.slot;
+      o.catalog = &p.catalogs[p.domains[n.domain].catalog];
+      return true;
+    }
+    case Code::rank: {
+      if (!fuse_operand(p, n.args[0], o)) return false;
+      if (o.from == From::constant) return false;  // folded by the checker anyway
+      o.from = o.from == From::slot ? From::rank_of_slot : From::rank_of_attribute;
+      o.ranked = &p.domains[n.domain];
+      return true;
+    }
+    default: return false;
   }
-  const Node& a = p.nodes[left];
-  const Node& b = p.nodes[right];
-  // Equality with a possible null keeps its null semantics in the general path.
-  if (a.type.nullable || b.type.nullable || !is_leaf_slot(a)) return f;
-  bool b_slot = is_leaf_slot(b);
-  if (!b_slot && b.code != Code::constant) return f;
+}
+
+bool fuse_comparison(const Program& p, const Node& n, FusedTest& f) {
+  const Node& a = p.nodes[n.args[0]];
+  const Node& b = p.nodes[n.args[1]];
+  if (!fuse_operand(p, n.args[0], f.left) || !fuse_operand(p, n.args[1], f.right)) return false;
+  f.compare = n.code;
   if (a.type.is_numeric() && b.type.is_numeric()) {
-    f.kind = b_slot ? FusedTest::Kind::number_vs_slot : FusedTest::Kind::number_vs_constant;
-    if (!b_slot) f.constant = &b.constant.number;
-  } else if (a.type.base == BaseType::symbol && b.type.base == BaseType::symbol) {
-    f.kind = b_slot ? FusedTest::Kind::symbol_vs_slot : FusedTest::Kind::symbol_vs_constant;
-    if (!b_slot) f.other = b.constant.symbol;
-    // Tiers list their highest row first: a higher rank is a lower row index.
-    if (n.domain != kNone && p.domains[n.domain].kind == DomainKind::tiers) compare = swapped(compare);
-  } else {
-    return f;
+    f.kind = FusedTest::Kind::numbers;
+    return true;
   }
-  f.slot = a.slot;
-  if (b_slot) f.other = b.slot;
-  f.compare = compare;
-  return f;
+  if (a.type.base != BaseType::symbol || b.type.base != BaseType::symbol) return false;
+  using From = FusedOperand::From;
+  if (f.left.from > From::attribute || f.right.from > From::attribute) return false;
+  f.kind = FusedTest::Kind::symbols;
+  // Tiers list their highest row first: a higher rank is a lower row index.
+  if (n.domain != kNone && p.domains[n.domain].kind == DomainKind::tiers) f.compare = swapped(f.compare);
+  return true;
 }
 
 // `x in [a, b]` with x a symbol slot and the list made of constant symbols of a small domain.
-FusedTest fuse_membership(const Program& p, const Node& n) {
-  FusedTest f;
+bool fuse_membership(const Program& p, const Node& n, FusedTest& f) {
   const Node& a = p.nodes[n.args[0]];
   const Node& list = p.nodes[n.args[1]];
-  if (!is_leaf_slot(a) || a.type.nullable || a.type.base != BaseType::symbol) return f;
-  if (a.type.domain == kNone || p.domains[a.type.domain].ids.size() > 64) return f;
+  if (!is_leaf_slot(a) || a.type.nullable || a.type.base != BaseType::symbol) return false;
+  if (a.type.domain == kNone || p.domains[a.type.domain].ids.size() > 64) return false;
   uint64_t set = 0;
   auto add = [&](const Value& v) {
     if (v.kind != ValueKind::symbol) return false;
@@ -144,41 +163,48 @@ FusedTest fuse_membership(const Program& p, const Node& n) {
   };
   if (list.code == Code::constant) {
     for (const Value& v : list.constant.items)
-      if (!add(v)) return f;
+      if (!add(v)) return false;
   } else if (list.code == Code::make_list) {
     for (uint32_t item : list.args)
-      if (p.nodes[item].code != Code::constant || !add(p.nodes[item].constant)) return f;
+      if (p.nodes[item].code != Code::constant || !add(p.nodes[item].constant)) return false;
   } else {
-    return f;
+    return false;
   }
   f.kind = FusedTest::Kind::symbol_in_set;
-  f.slot = a.slot;
+  f.left.from = FusedOperand::From::slot;
+  f.left.slot = a.slot;
   f.set = set;
   f.negate = n.code == Code::not_in;
-  return f;
+  return true;
 }
 
-void find_fused(const Program& p, std::vector<FusedTest>& fused) {
-  fused.assign(p.nodes.size(), FusedTest{});
+void find_fused(const Program& p, std::vector<FusedTest>& fused, std::vector<uint32_t>& fused_at) {
+  fused.clear();
+  fused_at.assign(p.nodes.size(), kNone);
   for (size_t i = 0; i < p.nodes.size(); ++i) {
     const Node& n = p.nodes[i];
+    FusedTest f;
+    bool ok = false;
     switch (n.code) {
       case Code::eq: case Code::ne: case Code::lt: case Code::le: case Code::gt: case Code::ge:
-        fused[i] = fuse_comparison(p, n);
+        ok = fuse_comparison(p, n, f);
         break;
-      case Code::in: case Code::not_in: fused[i] = fuse_membership(p, n); break;
+      case Code::in: case Code::not_in: ok = fuse_membership(p, n, f); break;
       default: break;
     }
+    if (!ok) continue;
+    fused_at[i] = static_cast<uint32_t>(fused.size());
+    fused.push_back(f);
   }
 }
 
 class Machine {
  public:
   // `settled` (optional) caches the values of constant nodes across records.
-  // `fused` (optional): per node, how to test it in one step.
+  // `fused` and `fused_at` (optional): the one-step tests and, per node, which one it is.
   Machine(const Program& p, std::vector<Value>& slots, std::vector<Value>& scratch, std::vector<uint8_t>* settled = nullptr,
-          const FusedTest* fused = nullptr)
-      : p_(p), slots_(slots), scratch_(scratch), settled_(settled), fused_(fused) {
+          const FusedTest* fused = nullptr, const uint32_t* fused_at = nullptr)
+      : p_(p), slots_(slots), scratch_(scratch), settled_(settled), fused_(fused), fused_at_(fused_at) {
     if (scratch_.size() < p.nodes.size()) scratch_.resize(p.nodes.size());
   }
 
@@ -188,7 +214,7 @@ class Machine {
   // cannot be compared or computed with), and each falls back to eval() for
   // anything it does not take itself.
   bool test(uint32_t index) {
-    if (fused_ && fused_[index].kind != FusedTest::Kind::none) return run_fused(fused_[index]);
+    if (fused_at_ && fused_at_[index] != kNone) return run_fused(fused_[fused_at_[index]]);
     const Node& n = p_.nodes[index];
     switch (n.code) {
       case Code::slot: case Code::local: return slots_[n.slot].boolean;
@@ -449,15 +475,33 @@ class Machine {
 
   [[noreturn, gnu::cold, gnu::noinline]] void unknown_operation(uint32_t index) { fail(p_, index, "internal error: unknown operation"); }
 
+  Decimal number_of(const FusedOperand& o) const {
+    using From = FusedOperand::From;
+    switch (o.from) {
+      case From::slot: return slots_[o.slot].number;
+      case From::constant: return *o.number;
+      case From::attribute: return o.catalog->values[slots_[o.slot].symbol][o.attribute].number;
+      case From::rank_of_slot: return Decimal::from_int(o.ranked->rank(slots_[o.slot].symbol));
+      default: return Decimal::from_int(o.ranked->rank(o.catalog->values[slots_[o.slot].symbol][o.attribute].symbol));
+    }
+  }
+
+  uint32_t symbol_of(const FusedOperand& o) const {
+    using From = FusedOperand::From;
+    switch (o.from) {
+      case From::slot: return slots_[o.slot].symbol;
+      case From::constant: return o.symbol;
+      default: return o.catalog->values[slots_[o.slot].symbol][o.attribute].symbol;
+    }
+  }
+
   bool run_fused(const FusedTest& f) const {
     int c;
     switch (f.kind) {
-      case FusedTest::Kind::number_vs_constant: c = three_way(slots_[f.slot].number, *f.constant); break;
-      case FusedTest::Kind::number_vs_slot: c = three_way(slots_[f.slot].number, slots_[f.other].number); break;
-      case FusedTest::Kind::symbol_vs_constant: c = three_way(slots_[f.slot].symbol, f.other); break;
-      case FusedTest::Kind::symbol_vs_slot: c = three_way(slots_[f.slot].symbol, slots_[f.other].symbol); break;
+      case FusedTest::Kind::numbers: c = three_way(number_of(f.left), number_of(f.right)); break;
+      case FusedTest::Kind::symbols: c = three_way(symbol_of(f.left), symbol_of(f.right)); break;
       default: {  // symbol_in_set
-        uint32_t s = slots_[f.slot].symbol;
+        uint32_t s = slots_[f.left.slot].symbol;
         return (s < 64 && ((f.set >> s) & 1)) != f.negate;
       }
     }
@@ -492,6 +536,7 @@ class Machine {
   std::vector<Value>& scratch_;
   std::vector<uint8_t>* settled_;
   const FusedTest* fused_;
+  const uint32_t* fused_at_;
 };
 
 void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trace* trace, size_t index) {
@@ -542,7 +587,7 @@ void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trac
 std::vector<uint8_t>* settled_nodes(const Program& p, Outcome& out) {
   if (out.settled_for != &p) {
     find_settled(p, out.settled);
-    find_fused(p, out.fused);
+    find_fused(p, out.fused, out.fused_at);
     out.settled_for = &p;
   }
   return &out.settled;
@@ -579,7 +624,7 @@ Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots
 
 bool eval_condition(const Program& program, uint32_t node, Outcome& outcome) {
   std::vector<uint8_t>* settled = settled_nodes(program, outcome);  // also fills outcome.fused
-  Machine m(program, outcome.slots, outcome.scratch, settled, outcome.fused.data());
+  Machine m(program, outcome.slots, outcome.scratch, settled, outcome.fused.data(), outcome.fused_at.data());
   return m.test(node);
 }
 
@@ -597,7 +642,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
     }
   }
   std::vector<uint8_t>* settled = settled_nodes(p, out);  // also fills out.fused
-  Machine m(p, out.slots, out.scratch, settled, out.fused.data());
+  Machine m(p, out.slots, out.scratch, settled, out.fused.data(), out.fused_at.data());
   try {
     for (const Step& step : p.order) {
       if (step.is_let) {

@@ -33,19 +33,31 @@ struct Trace {
   std::vector<std::vector<bool>> statement_overridden;
 };
 
+// One side of a one-step test, read without evaluating a node: a slot, a
+// constant, an attribute of the catalog item in a slot (`p.min_aum`), or the
+// rank() of a slot or of such an attribute.
+struct FusedOperand {
+  enum class From : uint8_t { slot, constant, attribute, rank_of_slot, rank_of_attribute };
+  From from = From::slot;
+  uint32_t slot = kNone;             // slot, attribute: the slot read
+  uint32_t symbol = 0;               // constant symbols
+  uint32_t attribute = 0;            // attribute: its index in the catalog
+  const Decimal* number = nullptr;   // constant numbers, in the Program's node
+  const Catalog* catalog = nullptr;  // attribute
+  const Domain* ranked = nullptr;    // rank_of_*: the domain ranked
+};
+
 // A condition the evaluator takes in one step instead of walking its operands:
-// a slot compared with a constant or another slot (`aum >= 500万`,
-// `credit_rating >= BBB`), or a symbol slot in a list of constant symbols
-// (`value_tier in [platinum, gold]`). Derived from a Program's nodes once per
-// Outcome (see Outcome::fused).
+// a comparison of two operands as above (`aum >= 500万`, `credit_rating >= BBB`,
+// `rank(p.risk) > rank(risk_level)`), or a symbol slot in a list of constant
+// symbols (`value_tier in [platinum, gold]`). Derived from a Program's nodes
+// once per Outcome (see Outcome::fused).
 struct FusedTest {
-  enum class Kind : uint8_t { none, number_vs_constant, number_vs_slot, symbol_vs_constant, symbol_vs_slot, symbol_in_set };
-  Kind kind = Kind::none;
+  enum class Kind : uint8_t { numbers, symbols, symbol_in_set };
+  Kind kind = Kind::numbers;
   Code compare = Code::eq;   // eq, ne, lt, le, gt, ge: on numbers, or on symbol positions in their domain
   bool negate = false;       // symbol_in_set: `not in`
-  uint32_t slot = kNone;     // the left operand
-  uint32_t other = kNone;    // *_vs_slot: the right operand's slot; symbol_vs_constant: its symbol
-  const Decimal* constant = nullptr;  // number_vs_constant: the right operand, in the Program's node
+  FusedOperand left, right;  // symbol_in_set: left only
   uint64_t set = 0;          // symbol_in_set: bit i for symbol i (domains of up to 64 values)
 };
 
@@ -60,7 +72,8 @@ struct Outcome {
   // Nodes whose value depends on no record (`[platinum, gold]`, `500万 * 2`) are
   // computed once and kept in scratch: `settled` marks them, for `settled_for`.
   std::vector<uint8_t> settled;
-  std::vector<FusedTest> fused;  // per node: how to test it in one step, if it can be
+  std::vector<FusedTest> fused;      // the conditions that can be tested in one step
+  std::vector<uint32_t> fused_at;    // per node: its index in `fused`, or kNone
   const Program* settled_for = nullptr;
 };
 

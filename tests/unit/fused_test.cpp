@@ -32,9 +32,23 @@ segments kind {
   young  "青" when age < 30 or age == 45
   owing  "欠" when debt != 0 and 0 < bonus
 }
+catalog product {
+  risk  : rating
+  floor : money = 0
+  p1 "一" { risk: B }
+  p2 "二" { risk: AA, floor: 100万 }
+  p3 "三" { risk: BBB, floor: 20万 }
+}
 output {
-  level : enum [one, two, three] = one
-  note  : list<string>
+  level  : enum [one, two, three] = one
+  note   : list<string>
+  offers : list<product>
+}
+constraint fit "适" on offers as x {
+  drop when rank(x.risk) > rank(credit) reason "risk"
+  drop when aum < x.floor reason "floor"
+  drop when x.risk == credit and rank(credit) >= 5 reason "same"
+  drop when x.risk != B and x.floor >= bonus reason "other"
 }
 strategy s1 "一" when band >= high and band != top { level = two }
 strategy s2 "二" when band < mid or band == top { level = three }
@@ -42,6 +56,7 @@ strategy s3 "三" when rich in kind and kind_primary == rich { note += "rich" }
 strategy s4 "四" when credit <= BB and band in [low, mid] { note += "low" }
 strategy s5 "五" when aum <= bonus or credit > AA { note += "edge" }
 strategy s6 "六" when credit >= floor and floor != credit { note += "floor" }
+strategy s7 "七" when aum >= 0 { offer p1, p2, p3 }
 )";
 
 // Deterministic records whose amounts often sit exactly on the constants above.
@@ -67,7 +82,8 @@ TEST_CASE("fused tests answer as the general path does") {
   EvalError error;
   uint64_t seed = 42;
   size_t fused_nodes = 0;
-  bool seen_kind[6] = {};
+  bool seen_kind[3] = {};
+  bool seen_from[5] = {};
   for (int i = 0; i < 3000; ++i) {
     reset_outcome(p, outcome);
     outcome.slots[p.as_of_slot] = Value::of_date(*make_date(2025, 6, 30));
@@ -81,9 +97,13 @@ TEST_CASE("fused tests answer as the general path does") {
       bool comparison = code == Code::eq || code == Code::ne || code == Code::lt || code == Code::le || code == Code::gt ||
                         code == Code::ge || code == Code::in || code == Code::not_in;
       if (!comparison) continue;
-      FusedTest::Kind kind = outcome.fused[node].kind;
-      if (kind != FusedTest::Kind::none) ++fused_nodes;
-      seen_kind[static_cast<int>(kind)] = true;
+      if (outcome.fused_at[node] != kNone) {
+        const FusedTest& f = outcome.fused[outcome.fused_at[node]];
+        ++fused_nodes;
+        seen_kind[static_cast<int>(f.kind)] = true;
+        seen_from[static_cast<int>(f.left.from)] = true;
+        if (f.kind != FusedTest::Kind::symbol_in_set) seen_from[static_cast<int>(f.right.from)] = true;
+      }
       bool general = eval_node(p, node, outcome.slots).boolean;  // no fused tests there
       bool fused = eval_condition(p, node, outcome);
       INFO("record ", text, ", node ", node);
@@ -91,8 +111,9 @@ TEST_CASE("fused tests answer as the general path does") {
     }
   }
   // The file above must reach every kind, or this test would not test them.
-  CHECK(fused_nodes >= 15);
-  for (int k = 1; k < 6; ++k) CHECK_MESSAGE(seen_kind[k], "no node of fused kind ", k);
+  CHECK(fused_nodes >= 20);
+  for (int k = 0; k < 3; ++k) CHECK_MESSAGE(seen_kind[k], "no one-step test of kind ", k);
+  for (int k = 0; k < 5; ++k) CHECK_MESSAGE(seen_from[k], "no operand read from kind ", k);
 }
 
 }  // namespace
