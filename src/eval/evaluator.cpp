@@ -149,10 +149,18 @@ bool fuse_comparison(const Program& p, const Node& n, FusedTest& f) {
   return true;
 }
 
-// `x in [a, b]` with x a symbol slot and the list made of constant symbols of a small domain.
+// `x in [a, b]` with x a symbol slot and the list made of constant symbols of
+// a small domain; or `a in xs` with a a symbol slot or constant and xs a list slot.
 bool fuse_membership(const Program& p, const Node& n, FusedTest& f) {
   const Node& a = p.nodes[n.args[0]];
   const Node& list = p.nodes[n.args[1]];
+  f.negate = n.code == Code::not_in;
+  if (is_leaf_slot(list) && list.type.element == BaseType::symbol && a.type.base == BaseType::symbol &&
+      fuse_operand(p, n.args[0], f.left) && f.left.from <= FusedOperand::From::constant) {
+    f.kind = FusedTest::Kind::symbol_in_list;
+    f.right.slot = list.slot;
+    return true;
+  }
   if (!is_leaf_slot(a) || a.type.nullable || a.type.base != BaseType::symbol) return false;
   if (a.type.domain == kNone || p.domains[a.type.domain].ids.size() > 64) return false;
   uint64_t set = 0;
@@ -174,7 +182,6 @@ bool fuse_membership(const Program& p, const Node& n, FusedTest& f) {
   f.left.from = FusedOperand::From::slot;
   f.left.slot = a.slot;
   f.set = set;
-  f.negate = n.code == Code::not_in;
   return true;
 }
 
@@ -500,9 +507,15 @@ class Machine {
     switch (f.kind) {
       case FusedTest::Kind::numbers: c = three_way(number_of(f.left), number_of(f.right)); break;
       case FusedTest::Kind::symbols: c = three_way(symbol_of(f.left), symbol_of(f.right)); break;
-      default: {  // symbol_in_set
+      case FusedTest::Kind::symbol_in_set: {
         uint32_t s = slots_[f.left.slot].symbol;
         return (s < 64 && ((f.set >> s) & 1)) != f.negate;
+      }
+      default: {  // symbol_in_list
+        uint32_t s = symbol_of(f.left);
+        for (const Value& v : slots_[f.right.slot].items)
+          if (v.symbol == s && v.kind == ValueKind::symbol) return !f.negate;
+        return f.negate;
       }
     }
     switch (f.compare) {

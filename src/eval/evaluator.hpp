@@ -50,14 +50,15 @@ struct FusedOperand {
 // A condition the evaluator takes in one step instead of walking its operands:
 // a comparison of two operands as above (`aum >= 500万`, `credit_rating >= BBB`,
 // `rank(p.risk) > rank(risk_level)`), or a symbol slot in a list of constant
-// symbols (`value_tier in [platinum, gold]`). Derived from a Program's nodes
+// symbols (`value_tier in [platinum, gold]`), or a symbol in the list a slot
+// holds (`savings in customer_type`). Derived from a Program's nodes
 // once per Outcome (see Outcome::fused).
 struct FusedTest {
-  enum class Kind : uint8_t { numbers, symbols, symbol_in_set };
+  enum class Kind : uint8_t { numbers, symbols, symbol_in_set, symbol_in_list };
   Kind kind = Kind::numbers;
   Code compare = Code::eq;   // eq, ne, lt, le, gt, ge: on numbers, or on symbol positions in their domain
-  bool negate = false;       // symbol_in_set: `not in`
-  FusedOperand left, right;  // symbol_in_set: left only
+  bool negate = false;       // symbol_in_*: `not in`
+  FusedOperand left, right;  // symbol_in_set: left only; symbol_in_list: right is the list's slot
   uint64_t set = 0;          // symbol_in_set: bit i for symbol i (domains of up to 64 values)
 };
 
