@@ -4,12 +4,51 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "eval/evaluator.hpp"
 
 namespace segrule {
 
-// Appends one result object (no newline).
+// Writes the results of one Program. Every constant piece of a result (member
+// names, each symbol already quoted, the fixed parts of each dropped entry) is
+// prepared once, so writing a result is a few copies of prepared pieces plus
+// the record's own strings, numbers and dates. Immutable once built: threads
+// evaluating the same Program can share one. Keeps no reference to the Program.
+class ResultWriter {
+ public:
+  explicit ResultWriter(const Program& program);
+
+  // Appends one result object (no newline), the same bytes as write_result.
+  void write(const Outcome& outcome, std::string& out) const;
+
+ private:
+  // One member of the result object before `dropped`.
+  struct Member {
+    std::string prefix;        // `{"id":` for the first member, `,"value_tier":` after
+    bool from_outputs = false; // the value is outcome.outputs[index], else outcome.slots[index]
+    uint32_t index = 0;
+    uint32_t symbols = kNone;  // symbols or lists of symbols: index into quoted_
+  };
+  // The fixed parts of a dropped entry around its item.
+  struct DropList {
+    std::string head;  // `{"list":"offers","item":`
+    uint32_t symbols = kNone;
+  };
+
+  class Sink;
+  void write_value(Sink& sink, uint32_t symbols, const Value& value) const;
+
+  std::vector<Member> members_;
+  std::string dropped_open_;                    // `,"dropped":[` (`{"dropped":[` when no member is before it)
+  std::vector<DropList> drop_lists_;            // per output field
+  std::vector<std::vector<std::string>> drop_tails_;  // per constraint, per row: `,"constraint":"c","reason":"r"}`
+  std::vector<std::vector<std::string>> quoted_;      // per domain, per symbol: `"gold"`
+  size_t expected_size_ = 0;  // first room made for a result; more is made when needed
+};
+
+// Appends one result object (no newline). Builds a ResultWriter for the call:
+// callers that write many results keep their own ResultWriter instead.
 void write_result(const Program& program, const Outcome& outcome, std::string& out);
 
 // Appends one value as JSON, by its static type.
