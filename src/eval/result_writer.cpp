@@ -181,8 +181,12 @@ char* write_decimal(char* end, Decimal d) {
 // Appends to the caller's string through a cursor, so a result is a series of
 // memcpy into room made ahead, not one bounds-checked append per piece. Room is
 // made by resizing the string; finish() cuts it back to what was written.
+// The small writes are forced inline: called from many places, GCC would
+// otherwise leave them as calls, which cost more than the copies they make.
 class ResultWriter::Sink {
  public:
+  static constexpr uint32_t kPadding = 16;
+
   Sink(std::string& out, size_t room) : out_(out), start_(out.size()) {
     out_.resize(start_ + room);
     at_ = out_.data() + start_;
@@ -191,14 +195,24 @@ class ResultWriter::Sink {
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
 
-  void put(char c) {
+  [[gnu::always_inline]] void put(char c) {
     need(1);
     *at_++ = c;
   }
-  void put(std::string_view text) {
+  [[gnu::always_inline]] void put(std::string_view text) {
     need(text.size());
     std::memcpy(at_, text.data(), text.size());
     at_ += text.size();
+  }
+  // A prepared piece, 16 bytes at a time: fixed-size copies the compiler does
+  // inline, where a memcpy of a variable size is a library call. Reads up to 15
+  // bytes past the piece (pieces_ is padded for that) and writes up to 15 bytes
+  // past it into room made ahead, which later pieces overwrite or finish() cuts.
+  [[gnu::always_inline]] void put(const std::string& pieces, Piece piece) {
+    need(piece.size + kPadding);
+    const char* from = pieces.data() + piece.offset;
+    for (uint32_t i = 0; i < piece.size; i += 16) std::memcpy(at_ + i, from + i, 16);
+    at_ += piece.size;
   }
 
   // A JSON string literal: one copy when nothing needs an escape (the common case).
@@ -247,11 +261,11 @@ class ResultWriter::Sink {
   void finish() { out_.resize(static_cast<size_t>(at_ - out_.data())); }
 
  private:
-  void need(size_t n) {
-    if (static_cast<size_t>(end_ - at_) < n) grow(n);
+  [[gnu::always_inline]] void need(size_t n) {
+    if (static_cast<size_t>(end_ - at_) < n) [[unlikely]] grow(n);
   }
   // More room: at least n bytes, and as much again as this result so far.
-  void grow(size_t n) {
+  [[gnu::noinline]] void grow(size_t n) {
     size_t used = static_cast<size_t>(at_ - out_.data());
     out_.resize(used + n + (used - start_) + 64);
     at_ = out_.data() + used;
@@ -302,14 +316,20 @@ uint32_t symbol_domain(const Type& type) {
 
 }  // namespace
 
+ResultWriter::Piece ResultWriter::prepare(std::string_view text) {
+  Piece piece{static_cast<uint32_t>(pieces_.size()), static_cast<uint32_t>(text.size())};
+  pieces_.append(text);
+  return piece;
+}
+
 ResultWriter::ResultWriter(const Program& p) : quoted_(p.domains.size()) {
   auto add = [&](std::string_view name, bool from_outputs, uint32_t index, const Type& type) {
     Member m;
-    m.prefix = (members_.empty() ? "{" : ",") + quoted(name) + ":";
+    m.prefix = prepare((members_.empty() ? "{" : ",") + quoted(name) + ":");
     m.from_outputs = from_outputs;
     m.index = index;
     m.symbols = symbol_domain(type);
-    members_.push_back(std::move(m));
+    members_.push_back(m);
   };
   if (p.key_field != kNone) {
     const InputField& key = p.inputs[p.key_field];
@@ -320,32 +340,33 @@ ResultWriter::ResultWriter(const Program& p) : quoted_(p.domains.size()) {
     if (d.primary_slot != kNone) add(p.slots[d.primary_slot].name, false, d.primary_slot, p.slots[d.primary_slot].type);
   }
   for (size_t i = 0; i < p.outputs.size(); ++i) add(p.outputs[i].name, true, static_cast<uint32_t>(i), p.outputs[i].type);
-  dropped_open_ = std::string(members_.empty() ? "{" : ",") + "\"dropped\":[";
+  dropped_open_ = prepare(std::string(members_.empty() ? "{" : ",") + "\"dropped\":[");
 
   for (const OutputField& output : p.outputs) {
-    drop_lists_.push_back({"{\"list\":" + quoted(output.name) + ",\"item\":", symbol_domain(output.type)});
+    drop_lists_.push_back({prepare("{\"list\":" + quoted(output.name) + ",\"item\":"), symbol_domain(output.type)});
   }
   for (const Constraint& c : p.constraints) {
-    std::vector<std::string>& tails = drop_tails_.emplace_back();
+    std::vector<Piece>& tails = drop_tails_.emplace_back();
     for (const DropRule& row : c.rows) {
       std::string tail = ",\"constraint\":" + quoted(c.name) + ",\"reason\":";
       write_json_string(row.reason, tail);
-      tails.push_back(tail + "}");
+      tails.push_back(prepare(tail + "}"));
     }
   }
 
   // Quoted names only for the domains a result can print.
-  auto prepare = [&](uint32_t domain) {
+  auto prepare_domain = [&](uint32_t domain) {
     if (domain == kNone || !quoted_[domain].empty()) return;
-    for (const std::string& id : p.domains[domain].ids) quoted_[domain].push_back(quoted(id));
+    for (const std::string& id : p.domains[domain].ids) quoted_[domain].push_back(prepare(quoted(id)));
   };
-  for (const Member& m : members_) prepare(m.symbols);
-  for (const DropList& list : drop_lists_) prepare(list.symbols);
+  for (const Member& m : members_) prepare_domain(m.symbols);
+  for (const DropList& list : drop_lists_) prepare_domain(list.symbols);
+  pieces_.append(Sink::kPadding, '\0');
 
   // Room for the constant pieces and a typical value per member; a longer
   // result makes more room as it goes.
-  expected_size_ = dropped_open_.size() + 2 + 64;
-  for (const Member& m : members_) expected_size_ += m.prefix.size() + 24;
+  expected_size_ = dropped_open_.size + 2 + 64 + Sink::kPadding;
+  for (const Member& m : members_) expected_size_ += m.prefix.size + 24;
 }
 
 void ResultWriter::write_value(Sink& sink, uint32_t symbols, const Value& v) const {
@@ -355,7 +376,7 @@ void ResultWriter::write_value(Sink& sink, uint32_t symbols, const Value& v) con
     case ValueKind::number: sink.put_decimal(v.number); return;
     case ValueKind::string: sink.put_string(v.text); return;
     case ValueKind::date: sink.put_date(v.date); return;
-    case ValueKind::symbol: sink.put(quoted_[symbols][v.symbol]); return;
+    case ValueKind::symbol: sink.put(pieces_, quoted_[symbols][v.symbol]); return;
     case ValueKind::list:
       sink.put('[');
       for (size_t i = 0; i < v.items.size(); ++i) {
@@ -370,17 +391,17 @@ void ResultWriter::write_value(Sink& sink, uint32_t symbols, const Value& v) con
 void ResultWriter::write(const Outcome& o, std::string& out) const {
   Sink sink(out, expected_size_);
   for (const Member& m : members_) {
-    sink.put(m.prefix);
+    sink.put(pieces_, m.prefix);
     write_value(sink, m.symbols, m.from_outputs ? o.outputs[m.index] : o.slots[m.index]);
   }
-  sink.put(dropped_open_);
+  sink.put(pieces_, dropped_open_);
   for (size_t i = 0; i < o.dropped.size(); ++i) {
     const Dropped& d = o.dropped[i];
     if (i) sink.put(',');
     const DropList& list = drop_lists_[d.field];
-    sink.put(list.head);
+    sink.put(pieces_, list.head);
     write_value(sink, list.symbols, d.item);
-    sink.put(drop_tails_[d.constraint][d.row]);
+    sink.put(pieces_, drop_tails_[d.constraint][d.row]);
   }
   sink.put("]}");
   sink.finish();

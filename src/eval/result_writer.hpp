@@ -2,8 +2,10 @@
 // Results and error entries as JSON text, exactly as LANGUAGE.md §7 lays them
 // out: key, decisions in file order (with NAME_primary), outputs, dropped.
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "eval/evaluator.hpp"
@@ -23,27 +25,34 @@ class ResultWriter {
   void write(const Outcome& outcome, std::string& out) const;
 
  private:
+  // A prepared piece of text: bytes [offset, offset + size) of pieces_.
+  struct Piece {
+    uint32_t offset = 0;
+    uint32_t size = 0;
+  };
   // One member of the result object before `dropped`.
   struct Member {
-    std::string prefix;        // `{"id":` for the first member, `,"value_tier":` after
-    bool from_outputs = false; // the value is outcome.outputs[index], else outcome.slots[index]
+    Piece prefix;               // `{"id":` for the first member, `,"value_tier":` after
+    bool from_outputs = false;  // the value is outcome.outputs[index], else outcome.slots[index]
     uint32_t index = 0;
-    uint32_t symbols = kNone;  // symbols or lists of symbols: index into quoted_
+    uint32_t symbols = kNone;   // symbols or lists of symbols: their domain, for quoted_
   };
-  // The fixed parts of a dropped entry around its item.
+  // The fixed part of a dropped entry before its item.
   struct DropList {
-    std::string head;  // `{"list":"offers","item":`
+    Piece head;  // `{"list":"offers","item":`
     uint32_t symbols = kNone;
   };
 
   class Sink;
+  Piece prepare(std::string_view text);
   void write_value(Sink& sink, uint32_t symbols, const Value& value) const;
 
+  std::string pieces_;  // every prepared piece, then padding: pieces are copied 16 bytes at a time
   std::vector<Member> members_;
-  std::string dropped_open_;                    // `,"dropped":[` (`{"dropped":[` when no member is before it)
-  std::vector<DropList> drop_lists_;            // per output field
-  std::vector<std::vector<std::string>> drop_tails_;  // per constraint, per row: `,"constraint":"c","reason":"r"}`
-  std::vector<std::vector<std::string>> quoted_;      // per domain, per symbol: `"gold"`
+  Piece dropped_open_;                           // `,"dropped":[` (`{"dropped":[` when no member is before it)
+  std::vector<DropList> drop_lists_;             // per output field
+  std::vector<std::vector<Piece>> drop_tails_;   // per constraint, per row: `,"constraint":"c","reason":"r"}`
+  std::vector<std::vector<Piece>> quoted_;       // per domain a result prints, per symbol: `"gold"`
   size_t expected_size_ = 0;  // first room made for a result; more is made when needed
 };
 

@@ -415,8 +415,9 @@ TEST_CASE("result writer: numbers, dates and escapes exactly as the plain writer
     writer.write(o, result);
     CHECK(result == reference_result(p, o));
     std::string name = "\"" + p.outputs[output].name + "\":";
+    std::string next = ",\"" + p.outputs[output + 1].name + "\":";  // each is followed by another output
     size_t at = result.find(name) + name.size();
-    return result.substr(at, result.find(",\"", at) - at);
+    return result.substr(at, result.find(next, at) - at);
   };
   auto number = [&](std::string_view text) {
     Decimal d;
@@ -459,4 +460,24 @@ TEST_CASE("result writer: numbers, dates and escapes exactly as the plain writer
   CHECK(text(std::string("a\0b\x1f\x7f", 5)) == "\"a\\u0000b\\u001f\x7f\"");
   CHECK(text("12345678\\") == "\"12345678\\\\\"");  // the escape after a clean run of 8
   CHECK(text("\t\r\n") == "\"\\t\\r\\n\"");
+
+  // Strings of any bytes, weighted to the edges of the 8-byte scan: bytes just
+  // around the ones that need an escape, with and without the high bit.
+  static const unsigned char kEdges[] = {0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d,
+                                         0x7f, 0x80, 0x9f, 0xa0, 0xa2, 0xdc, 0xe5, 0xff, 'a', '0'};
+  Random random{42};
+  size_t escaped = 0;
+  for (int i = 0; i < 20'000; ++i) {
+    std::string s(random.below(40), '\0');
+    for (char& c : s) {
+      c = static_cast<char>(random.one_in(4) ? kEdges[random.below(sizeof(kEdges))] : random.below(256));
+      if (random.below(3)) c = static_cast<char>('a' + random.below(26));  // mostly clean runs
+    }
+    std::string expected;
+    write_json_string(s, expected);
+    escaped += expected.size() != s.size() + 2;
+    REQUIRE(text(s) == expected);
+  }
+  CHECK(escaped > 5'000);
+  CHECK(escaped < 19'000);
 }
