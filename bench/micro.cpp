@@ -165,9 +165,9 @@ void BM_WriteResultDropped(benchmark::State& state) {
 }
 BENCHMARK(BM_WriteResultDropped);
 
-// write_result without a kept writer (explain, check's counterexamples): the
-// writer is built for each call.
-void BM_WriteResultOneOff(benchmark::State& state) {
+// write_result, the plain writer of the callers that keep no ResultWriter
+// (explain, check's counterexamples): what BM_WriteResult measured before.
+void BM_WriteResultPlain(benchmark::State& state) {
   auto program = compile_retail();
   Outcome outcome;
   if (!evaluate_sample(*program, sample_records().front(), outcome)) {
@@ -182,7 +182,7 @@ void BM_WriteResultOneOff(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_WriteResultOneOff);
+BENCHMARK(BM_WriteResultPlain);
 
 }  // namespace
 

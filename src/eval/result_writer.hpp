@@ -56,8 +56,10 @@ class ResultWriter {
   size_t expected_size_ = 0;  // first room made for a result; more is made when needed
 };
 
-// Appends one result object (no newline). Builds a ResultWriter for the call:
-// callers that write many results keep their own ResultWriter instead.
+// Appends one result object (no newline), one piece at a time: for callers
+// that write a result now and then (explain, check's counterexamples). Callers
+// that write many keep a ResultWriter. This plain writer is the reference the
+// ResultWriter is tested against: keep it plain.
 void write_result(const Program& program, const Outcome& outcome, std::string& out);
 
 // Appends one value as JSON, by its static type.
