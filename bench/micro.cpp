@@ -110,15 +110,64 @@ void BM_EvaluateCustomer(benchmark::State& state) {
 }
 BENCHMARK(BM_EvaluateCustomer);
 
+// Evaluates a sample record for the writer benchmarks; false when it does not evaluate.
+bool evaluate_sample(const Program& program, const std::string& record, Outcome& outcome) {
+  reset_outcome(program, outcome);
+  outcome.slots[program.as_of_slot] = Value::of_date(as_of());
+  RecordProblem problem;
+  EvalError error;
+  return record_from_json(program, record, RecordLimits{}, outcome.slots, problem) && evaluate(program, outcome, error);
+}
+
+// Writes one outcome over and over with a writer kept for the program, as
+// `eval` and Ruleset::evaluate do.
+void write_repeatedly(benchmark::State& state, const Program& program, const Outcome& outcome) {
+  ResultWriter writer(program);
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    writer.write(outcome, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["bytes"] = static_cast<double>(out.size());
+}
+
+// The first sample customer: a typical result, nothing dropped.
 void BM_WriteResult(benchmark::State& state) {
   auto program = compile_retail();
   Outcome outcome;
-  reset_outcome(*program, outcome);
-  outcome.slots[program->as_of_slot] = Value::of_date(as_of());
-  RecordProblem problem;
-  EvalError error;
-  if (!record_from_json(*program, sample_records().front(), RecordLimits{}, outcome.slots, problem) ||
-      !evaluate(*program, outcome, error)) {
+  if (!evaluate_sample(*program, sample_records().front(), outcome)) {
+    state.SkipWithError("the first sample record does not evaluate");
+    return;
+  }
+  write_repeatedly(state, *program, outcome);
+}
+BENCHMARK(BM_WriteResult);
+
+// The sample customer with the most dropped offers: the dropped entries' share of the work.
+void BM_WriteResultDropped(benchmark::State& state) {
+  auto program = compile_retail();
+  std::ifstream in(std::string(SEGRULE_SOURCE_DIR) + "/examples/customers.jsonl");
+  Outcome outcome, most;
+  for (std::string line; std::getline(in, line);) {
+    if (evaluate_sample(*program, line, outcome) && outcome.dropped.size() > most.dropped.size()) most = outcome;
+  }
+  if (most.dropped.empty()) {
+    state.SkipWithError("no sample record has a dropped offer");
+    return;
+  }
+  state.counters["dropped"] = static_cast<double>(most.dropped.size());
+  write_repeatedly(state, *program, most);
+}
+BENCHMARK(BM_WriteResultDropped);
+
+// write_result, the plain writer of the callers that keep no ResultWriter
+// (explain, check's counterexamples): what BM_WriteResult measured before.
+void BM_WriteResultPlain(benchmark::State& state) {
+  auto program = compile_retail();
+  Outcome outcome;
+  if (!evaluate_sample(*program, sample_records().front(), outcome)) {
     state.SkipWithError("the first sample record does not evaluate");
     return;
   }
@@ -130,7 +179,7 @@ void BM_WriteResult(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_WriteResult);
+BENCHMARK(BM_WriteResultPlain);
 
 }  // namespace
 

@@ -78,6 +78,7 @@ CompileResult compile_ruleset(std::string text, std::string_view file_name) {
   auto impl = std::make_shared<Ruleset::Impl>();
   impl->program = std::move(program);
   impl->reader = std::make_unique<FastRecordReader>(*impl->program);
+  impl->writer = std::make_unique<ResultWriter>(*impl->program);
   const Metadata& meta = impl->program->metadata;
   impl->info = RulesetInfo{meta.name, meta.title, meta.version, meta.effective, meta.owner, std::move(hash),
                            std::string(file_name)};
@@ -131,7 +132,7 @@ RecordResult Ruleset::evaluate(std::string_view record_json, const EvalOptions& 
     result.error = std::move(error.message);
     return result;
   }
-  write_result(p, outcome, result.json);
+  impl_->writer->write(outcome, result.json);
   if (options.explain) add_member(result.json, "explain", explain_json(p, std::move(inputs), ExplainOptions{options.show_pii, false}));
   result.ok = true;
   return result;

@@ -5,6 +5,7 @@
 
 #include "check/program.hpp"
 #include "eval/fast_record.hpp"
+#include "eval/result_writer.hpp"
 #include "segrule/ruleset.hpp"
 
 namespace segrule {
@@ -12,6 +13,7 @@ namespace segrule {
 struct Ruleset::Impl {
   std::shared_ptr<const Program> program;
   std::unique_ptr<FastRecordReader> reader;  // reads records for evaluate(); views into *program
+  std::unique_ptr<ResultWriter> writer;      // writes evaluate()'s results
   RulesetInfo info;
 };
 

@@ -92,7 +92,7 @@ class BlockEvaluator {
         }
       }
     }
-    if (evaluated) write_result(p, w.outcome, out);
+    if (evaluated) writer_.write(w.outcome, out);
     else write_error(raw.line, problem.key, problem.message, out);
     if (options_.explain) {  // the line just written ends `out`: its object gets one more member
       ExplainOptions explain{options_.show_pii, false};
@@ -105,6 +105,7 @@ class BlockEvaluator {
   const Program& p_;
   const BatchOptions& options_;
   FastRecordReader fast_;
+  ResultWriter writer_{p_};
   CsvColumns columns_;
 };
 

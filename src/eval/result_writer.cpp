@@ -1,5 +1,10 @@
 #include "eval/result_writer.hpp"
 
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
 #include <fmt/format.h>
 
 namespace segrule {
@@ -66,6 +71,9 @@ void write_value(const Program& p, const Type& type, const Value& v, std::string
   }
 }
 
+// The plain writer: one append per piece, nothing prepared. For one result
+// now and then it is faster than building a ResultWriter, and it is the
+// reference ResultWriter is tested against (tests/unit/result_writer_test.cpp).
 void write_result(const Program& p, const Outcome& o, std::string& out) {
   out += '{';
   bool first = true;
@@ -109,6 +117,343 @@ void write_result(const Program& p, const Outcome& o, std::string& out) {
   }
   out += "]}";
 }
+
+// ---- ResultWriter ----------------------------------------------------------
+
+namespace {
+
+// Whether any of the 8 bytes of `chunk` needs an escape in a JSON string: a
+// control character (< 0x20), '"' or '\\'. Exact (no false alarm, no miss).
+bool chunk_needs_escape(uint64_t chunk) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  auto has_zero_byte = [](uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
+  bool control = ((chunk - 0x20 * kOnes) & ~chunk & kHighs) != 0;  // some byte < 0x20
+  return control || has_zero_byte(chunk ^ ('"' * kOnes)) || has_zero_byte(chunk ^ ('\\' * kOnes));
+}
+
+bool byte_needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+// Length of the longest prefix of `text` that needs no escape.
+size_t clean_prefix(std::string_view text) {
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t chunk;
+    std::memcpy(&chunk, text.data() + i, 8);
+    if (chunk_needs_escape(chunk)) break;
+  }
+  while (i < text.size() && !byte_needs_escape(static_cast<unsigned char>(text[i]))) ++i;
+  return i;
+}
+
+// "00" "01" ... "99": two digits per division by 100.
+constexpr auto kDigitPairs = [] {
+  std::array<char, 200> pairs{};
+  for (int i = 0; i < 100; ++i) {
+    pairs[2 * i] = static_cast<char>('0' + i / 10);
+    pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
+  }
+  return pairs;
+}();
+
+void put_pair(char* at, unsigned v) { std::memcpy(at, kDigitPairs.data() + 2 * v, 2); }
+
+// Writes the digits of v so that they end just before `end`; returns the first.
+char* write_uint(char* end, uint64_t v) {
+  while (v >= 100) {
+    end -= 2;
+    put_pair(end, static_cast<unsigned>(v % 100));
+    v /= 100;
+  }
+  if (v >= 10) {
+    end -= 2;
+    put_pair(end, static_cast<unsigned>(v));
+  } else {
+    *--end = static_cast<char>('0' + v);
+  }
+  return end;
+}
+
+// Exactly `width` digits of v (v < 10^width), leading zeros kept.
+char* write_uint_padded(char* end, uint64_t v, int width) {
+  char* begin = write_uint(end, v);
+  while (end - begin < width) *--begin = '0';
+  return begin;
+}
+
+constexpr uint64_t kUnits64 = 1'000'000'000'000'000'000ULL;  // 10^18: units in 1
+constexpr uint64_t kTen19 = 10'000'000'000'000'000'000ULL;
+
+// The canonical text of a decimal (Decimal::append_to: no exponent, no
+// trailing fractional zeros, "0" for zero), ending just before `end`, which
+// has Decimal::kMaxTextLength bytes of room before it. Returns its first byte.
+char* write_decimal(char* end, Decimal d) {
+  Int128 units = d.units();
+  UInt128 magnitude = units < 0 ? UInt128{0} - static_cast<UInt128>(units) : static_cast<UInt128>(units);
+  UInt128 whole;
+  uint64_t fraction;
+  if (magnitude <= UINT64_MAX) {  // below 18.45: 64-bit arithmetic
+    uint64_t m = static_cast<uint64_t>(magnitude);
+    whole = m / kUnits64;
+    fraction = m % kUnits64;
+  } else {
+    whole = magnitude / kUnits64;
+    fraction = static_cast<uint64_t>(magnitude - whole * kUnits64);
+  }
+  if (fraction != 0) {
+    // Drop trailing zeros 16, 8, 4, 2 and 1 at a time (there are at most 17).
+    static constexpr std::pair<uint64_t, int> kSteps[] = {
+        {10'000'000'000'000'000ULL, 16}, {100'000'000, 8}, {10'000, 4}, {100, 2}, {10, 1}};
+    int digits = Decimal::kScale;
+    for (auto [power, count] : kSteps) {
+      if (fraction % power == 0) {
+        fraction /= power;
+        digits -= count;
+      }
+    }
+    end = write_uint_padded(end, fraction, digits);
+    *--end = '.';
+  }
+  if (whole > UINT64_MAX) {  // 20 or more digits: the low 19 first
+    end = write_uint_padded(end, static_cast<uint64_t>(whole % kTen19), 19);
+    whole /= kTen19;
+  }
+  end = write_uint(end, static_cast<uint64_t>(whole));
+  if (units < 0) *--end = '-';
+  return end;
+}
+
+}  // namespace
+
+// Appends to the caller's string through a cursor, so a result is a series of
+// memcpy into room made ahead, not one bounds-checked append per piece. Room is
+// made by resizing the string; finish() cuts it back to what was written.
+// The small writes are forced inline: called from many places, GCC would
+// otherwise leave them as calls, which cost more than the copies they make.
+class ResultWriter::Sink {
+ public:
+  static constexpr uint32_t kPadding = 16;
+
+  Sink(std::string& out, size_t room) : out_(out), start_(out.size()) {
+    out_.resize(start_ + room);
+    at_ = out_.data() + start_;
+    end_ = out_.data() + out_.size();
+  }
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  [[gnu::always_inline]] void put(char c) {
+    need(1);
+    *at_++ = c;
+  }
+  [[gnu::always_inline]] void put(std::string_view text) {
+    need(text.size());
+    std::memcpy(at_, text.data(), text.size());
+    at_ += text.size();
+  }
+  // A prepared piece, 16 bytes at a time: fixed-size copies the compiler does
+  // inline, where a memcpy of a variable size is a library call. Reads up to 15
+  // bytes past the piece (pieces_ is padded for that) and writes up to 15 bytes
+  // past it into room made ahead, which later pieces overwrite or finish() cuts.
+  [[gnu::always_inline]] void put(const std::string& pieces, Piece piece) {
+    need(piece.size + kPadding);
+    const char* from = pieces.data() + piece.offset;
+    for (uint32_t i = 0; i < piece.size; i += 16) std::memcpy(at_ + i, from + i, 16);
+    at_ += piece.size;
+  }
+
+  // A JSON string literal: one copy when nothing needs an escape (the common case).
+  void put_string(std::string_view text) {
+    size_t clean = clean_prefix(text);
+    need(text.size() + 2);
+    *at_++ = '"';
+    std::memcpy(at_, text.data(), clean);
+    at_ += clean;
+    if (clean < text.size()) put_escaped(text.substr(clean));
+    put('"');
+  }
+
+  void put_decimal(Decimal d) {
+    char buffer[Decimal::kMaxTextLength];
+    char* end = buffer + sizeof(buffer);
+    char* begin = write_decimal(end, d);
+    put(std::string_view(begin, static_cast<size_t>(end - begin)));
+  }
+
+  // `"YYYY-MM-DD"`, as append_date writes it.
+  void put_date(Date date) {
+    int year = 0, month = 0, day = 0;
+    civil_from_date(date, year, month, day);
+    if (year < 0 || year > 9999) {  // never read from input; written the slow way
+      std::string text;
+      append_date(text, date);
+      put('"');
+      put(text);
+      put('"');
+      return;
+    }
+    need(12);
+    char* p = at_;
+    p[0] = '"';
+    put_pair(p + 1, static_cast<unsigned>(year / 100));
+    put_pair(p + 3, static_cast<unsigned>(year % 100));
+    p[5] = '-';
+    put_pair(p + 6, static_cast<unsigned>(month));
+    p[8] = '-';
+    put_pair(p + 9, static_cast<unsigned>(day));
+    p[11] = '"';
+    at_ += 12;
+  }
+
+  void finish() { out_.resize(static_cast<size_t>(at_ - out_.data())); }
+
+ private:
+  [[gnu::always_inline]] void need(size_t n) {
+    if (static_cast<size_t>(end_ - at_) < n) [[unlikely]] grow(n);
+  }
+  // More room: at least n bytes, and as much again as this result so far.
+  [[gnu::noinline]] void grow(size_t n) {
+    size_t used = static_cast<size_t>(at_ - out_.data());
+    out_.resize(used + n + (used - start_) + 64);
+    at_ = out_.data() + used;
+    end_ = out_.data() + out_.size();
+  }
+
+  // The rest of a string from its first byte that needs an escape.
+  void put_escaped(std::string_view text) {
+    need(6 * text.size());  // the longest escape, \u00XX, is 6 bytes
+    for (char ch : text) {
+      auto c = static_cast<unsigned char>(ch);
+      if (!byte_needs_escape(c)) {
+        *at_++ = ch;
+        continue;
+      }
+      *at_++ = '\\';
+      switch (c) {
+        case '"': *at_++ = '"'; break;
+        case '\\': *at_++ = '\\'; break;
+        case '\n': *at_++ = 'n'; break;
+        case '\r': *at_++ = 'r'; break;
+        case '\t': *at_++ = 't'; break;
+        default: {
+          static constexpr char kHex[] = "0123456789abcdef";
+          const char escape[5] = {'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          std::memcpy(at_, escape, 5);
+          at_ += 5;
+        }
+      }
+    }
+  }
+
+  std::string& out_;
+  size_t start_;      // where this result begins in out_
+  char* at_;          // the next byte to write
+  char* end_;         // the end of the room made
+};
+
+namespace {
+
+std::string quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
+
+// Symbols and lists of symbols name the domain whose quoted names they print.
+uint32_t symbol_domain(const Type& type) {
+  bool symbols = type.base == BaseType::symbol || (type.base == BaseType::list && type.element == BaseType::symbol);
+  return symbols ? type.domain : kNone;
+}
+
+}  // namespace
+
+ResultWriter::Piece ResultWriter::prepare(std::string_view text) {
+  Piece piece{static_cast<uint32_t>(pieces_.size()), static_cast<uint32_t>(text.size())};
+  pieces_.append(text);
+  return piece;
+}
+
+ResultWriter::ResultWriter(const Program& p) : quoted_(p.domains.size()) {
+  auto add = [&](std::string_view name, bool from_outputs, uint32_t index, const Type& type) {
+    Member m;
+    m.prefix = prepare((members_.empty() ? "{" : ",") + quoted(name) + ":");
+    m.from_outputs = from_outputs;
+    m.index = index;
+    m.symbols = symbol_domain(type);
+    members_.push_back(m);
+  };
+  if (p.key_field != kNone) {
+    const InputField& key = p.inputs[p.key_field];
+    add(key.name, false, key.slot, key.type);
+  }
+  for (const Decision& d : p.decisions) {
+    add(d.name, false, d.slot, p.slots[d.slot].type);
+    if (d.primary_slot != kNone) add(p.slots[d.primary_slot].name, false, d.primary_slot, p.slots[d.primary_slot].type);
+  }
+  for (size_t i = 0; i < p.outputs.size(); ++i) add(p.outputs[i].name, true, static_cast<uint32_t>(i), p.outputs[i].type);
+  dropped_open_ = prepare(std::string(members_.empty() ? "{" : ",") + "\"dropped\":[");
+
+  for (const OutputField& output : p.outputs) {
+    drop_lists_.push_back({prepare("{\"list\":" + quoted(output.name) + ",\"item\":"), symbol_domain(output.type)});
+  }
+  for (const Constraint& c : p.constraints) {
+    std::vector<Piece>& tails = drop_tails_.emplace_back();
+    for (const DropRule& row : c.rows) {
+      std::string tail = ",\"constraint\":" + quoted(c.name) + ",\"reason\":";
+      write_json_string(row.reason, tail);
+      tails.push_back(prepare(tail + "}"));
+    }
+  }
+
+  // Quoted names only for the domains a result can print.
+  auto prepare_domain = [&](uint32_t domain) {
+    if (domain == kNone || !quoted_[domain].empty()) return;
+    for (const std::string& id : p.domains[domain].ids) quoted_[domain].push_back(prepare(quoted(id)));
+  };
+  for (const Member& m : members_) prepare_domain(m.symbols);
+  for (const DropList& list : drop_lists_) prepare_domain(list.symbols);
+  pieces_.append(Sink::kPadding, '\0');
+
+  // Room for the constant pieces and a typical value per member; a longer
+  // result makes more room as it goes.
+  expected_size_ = dropped_open_.size + 2 + 64 + Sink::kPadding;
+  for (const Member& m : members_) expected_size_ += m.prefix.size + 24;
+}
+
+void ResultWriter::write_value(Sink& sink, uint32_t symbols, const Value& v) const {
+  switch (v.kind) {
+    case ValueKind::null: sink.put("null"); return;
+    case ValueKind::boolean: sink.put(v.boolean ? std::string_view("true") : std::string_view("false")); return;
+    case ValueKind::number: sink.put_decimal(v.number); return;
+    case ValueKind::string: sink.put_string(v.text); return;
+    case ValueKind::date: sink.put_date(v.date); return;
+    case ValueKind::symbol: sink.put(pieces_, quoted_[symbols][v.symbol]); return;
+    case ValueKind::list:
+      sink.put('[');
+      for (size_t i = 0; i < v.items.size(); ++i) {
+        if (i) sink.put(',');
+        write_value(sink, symbols, v.items[i]);
+      }
+      sink.put(']');
+      return;
+  }
+}
+
+void ResultWriter::write(const Outcome& o, std::string& out) const {
+  Sink sink(out, expected_size_);
+  for (const Member& m : members_) {
+    sink.put(pieces_, m.prefix);
+    write_value(sink, m.symbols, m.from_outputs ? o.outputs[m.index] : o.slots[m.index]);
+  }
+  sink.put(pieces_, dropped_open_);
+  for (size_t i = 0; i < o.dropped.size(); ++i) {
+    const Dropped& d = o.dropped[i];
+    if (i) sink.put(',');
+    const DropList& list = drop_lists_[d.field];
+    sink.put(pieces_, list.head);
+    write_value(sink, list.symbols, d.item);
+    sink.put(pieces_, drop_tails_[d.constraint][d.row]);
+  }
+  sink.put("]}");
+  sink.finish();
+}
+
 
 void write_error(size_t line, const std::optional<std::string>& key, std::string_view message, std::string& out) {
   out += fmt::format("{{\"line\":{}", line);

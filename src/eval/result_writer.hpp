@@ -2,14 +2,64 @@
 // Results and error entries as JSON text, exactly as LANGUAGE.md §7 lays them
 // out: key, decisions in file order (with NAME_primary), outputs, dropped.
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "eval/evaluator.hpp"
 
 namespace segrule {
 
-// Appends one result object (no newline).
+// Writes the results of one Program. Every constant piece of a result (member
+// names, each symbol already quoted, the fixed parts of each dropped entry) is
+// prepared once, so writing a result is a few copies of prepared pieces plus
+// the record's own strings, numbers and dates. Immutable once built: threads
+// evaluating the same Program can share one. Keeps no reference to the Program.
+class ResultWriter {
+ public:
+  explicit ResultWriter(const Program& program);
+
+  // Appends one result object (no newline), the same bytes as write_result.
+  void write(const Outcome& outcome, std::string& out) const;
+
+ private:
+  // A prepared piece of text: bytes [offset, offset + size) of pieces_.
+  struct Piece {
+    uint32_t offset = 0;
+    uint32_t size = 0;
+  };
+  // One member of the result object before `dropped`.
+  struct Member {
+    Piece prefix;               // `{"id":` for the first member, `,"value_tier":` after
+    bool from_outputs = false;  // the value is outcome.outputs[index], else outcome.slots[index]
+    uint32_t index = 0;
+    uint32_t symbols = kNone;   // symbols or lists of symbols: their domain, for quoted_
+  };
+  // The fixed part of a dropped entry before its item.
+  struct DropList {
+    Piece head;  // `{"list":"offers","item":`
+    uint32_t symbols = kNone;
+  };
+
+  class Sink;
+  Piece prepare(std::string_view text);
+  void write_value(Sink& sink, uint32_t symbols, const Value& value) const;
+
+  std::string pieces_;  // every prepared piece, then padding: pieces are copied 16 bytes at a time
+  std::vector<Member> members_;
+  Piece dropped_open_;                           // `,"dropped":[` (`{"dropped":[` when no member is before it)
+  std::vector<DropList> drop_lists_;             // per output field
+  std::vector<std::vector<Piece>> drop_tails_;   // per constraint, per row: `,"constraint":"c","reason":"r"}`
+  std::vector<std::vector<Piece>> quoted_;       // per domain a result prints, per symbol: `"gold"`
+  size_t expected_size_ = 0;  // first room made for a result; more is made when needed
+};
+
+// Appends one result object (no newline), one piece at a time: for callers
+// that write a result now and then (explain, check's counterexamples). Callers
+// that write many keep a ResultWriter. This plain writer is the reference the
+// ResultWriter is tested against: keep it plain.
 void write_result(const Program& program, const Outcome& outcome, std::string& out);
 
 // Appends one value as JSON, by its static type.
