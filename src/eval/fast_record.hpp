@@ -28,12 +28,15 @@ class NameTable {
   void add(std::string_view name, uint32_t value);
   // kNone when absent.
   uint32_t find(std::string_view name) const;
+  // The same, faster for short names when the bytes up to `readable_end` may be read past the name.
+  uint32_t find(std::string_view name, const char* readable_end) const;
 
  private:
   struct Entry {
     const char* name = nullptr;
     uint32_t size = 0;
     uint32_t value = kNone;  // kNone: empty entry
+    uint64_t word[2] = {0, 0};  // the first 16 bytes of the name, zero-padded
   };
   void grow();
   std::vector<Entry> entries_;
