@@ -193,17 +193,18 @@ FastRecordReader::FastRecordReader(const Program& program) : program_(program) {
     field.slot = f.slot;
     field_names_.add(f.name, static_cast<uint32_t>(i));
     const std::string pattern = f.name + '"';
-    bool plain = pattern.size() <= 16;
+    bool plain = pattern.size() <= 8 * Field::kMatchWords;
     for (char c : f.name) plain = plain && static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x80 && c != '"' && c != '\\';
     if (plain) {
-      char word[16] = {}, mask[16] = {};
+      char word[8 * Field::kMatchWords] = {}, mask[8 * Field::kMatchWords] = {};
       std::memcpy(word, pattern.data(), pattern.size());
       std::memset(mask, 0xFF, pattern.size());
-      field.match_word[0] = load8(word);
-      field.match_word[1] = load8(word + 8);
-      field.match_mask[0] = load8(mask);
-      field.match_mask[1] = load8(mask + 8);
+      for (size_t w = 0; w < Field::kMatchWords; ++w) {
+        field.match_word[w] = load8(word + 8 * w);
+        field.match_mask[w] = load8(mask + 8 * w);
+      }
       field.match_size = static_cast<uint32_t>(pattern.size());
+      field.match_reach = pattern.size() <= 16 ? 17 : 1 + 8 * Field::kMatchWords;
     }
     bool is_symbol = f.type.base == BaseType::symbol || (f.type.base == BaseType::list && f.type.element == BaseType::symbol);
     if (is_symbol && f.type.domain < program.domains.size()) {
@@ -384,9 +385,11 @@ class FastRecordScanner {
 
   // Whether the key at p_ is exactly `"NAME"` for this field; if so, moves past it.
   [[gnu::always_inline]] bool is_key(const FastRecordReader::Field& field) {
-    if (field.match_size == 0 || end_ - p_ < 17 || *p_ != '"') return false;
-    const uint64_t differ = ((load8(p_ + 1) ^ field.match_word[0]) & field.match_mask[0]) |
-                            ((load8(p_ + 9) ^ field.match_word[1]) & field.match_mask[1]);
+    if (field.match_size == 0 || end_ - p_ < field.match_reach || *p_ != '"') return false;
+    uint64_t differ = ((load8(p_ + 1) ^ field.match_word[0]) & field.match_mask[0]) |
+                      ((load8(p_ + 9) ^ field.match_word[1]) & field.match_mask[1]);
+    if (field.match_size > 16)
+      differ |= ((load8(p_ + 17) ^ field.match_word[2]) & field.match_mask[2]) | ((load8(p_ + 25) ^ field.match_word[3]) & field.match_mask[3]);
     if (differ != 0) return false;
     p_ += 1 + field.match_size;
     return true;
