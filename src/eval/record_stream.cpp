@@ -153,6 +153,7 @@ void RecordStream::skip_long_line(LineBlock& block, size_t begin) {
 // The block reads straight into its own bytes, after the start of a line
 // carried from the block before; only that start is copied.
 bool RecordStream::next_lines(LineBlock& block, size_t max_records) {
+  max_records = std::max<size_t>(max_records, 1);
   block.lines.clear();
   block.errors.clear();
   const size_t carried = held();
