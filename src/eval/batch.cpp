@@ -18,7 +18,9 @@ namespace {
 // Records go through in blocks: the calling thread reads a block while worker
 // threads evaluate the blocks before it, and blocks are written in input
 // order. So the output never depends on the number of threads, and memory is
-// bounded by the blocks in flight, whatever the size of the input.
+// bounded by the blocks in flight, whatever the size of the input. A JSON
+// Lines block is the whole lines of one read (about 2,800 customers per MiB)
+// and at most kBlockRecords; CSV and JSON array blocks are kBlockRecords records.
 constexpr size_t kBlockRecords = 4096;
 constexpr size_t kReadBytes = 1 << 20;
 
