@@ -94,7 +94,14 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 void set_string(Value& v, std::string_view s) {
   reset_scalars(v);
   v.kind = ValueKind::string;
-  v.text.assign(s.data(), s.size());
+  // No longer than the text it replaces (ids, codes: the same length each
+  // record): a plain copy, where assign() goes through the general _M_replace.
+  if (s.size() <= v.text.size()) {
+    std::memcpy(v.text.data(), s.data(), s.size());
+    v.text.resize(s.size());
+  } else {
+    v.text.assign(s.data(), s.size());
+  }
   if (!v.items.empty()) v.items.clear();
 }
 [[gnu::always_inline]] inline void set_date(Value& v, Date d) {
