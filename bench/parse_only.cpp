@@ -38,15 +38,18 @@ int main(int argc, char** argv) {
   FastRecordReader reader(*program);
   RecordProblem problem;
   size_t read = 0, fit = 0, fast = 0;
-  // Read as eval reads: a stream in 1 MiB blocks, split into records.
+  // Read as eval reads: a stream in 1 MiB reads, split into blocks of records
+  // that are views into the bytes read.
   RecordStream stream(input, InputFormat::jsonl, RecordLimits{}, 1 << 20);
-  RawRecord raw;
-  while (stream.next(raw)) {
-    ++read;
-    if (!raw.early_error.empty()) continue;
-    bool by_fast_reader = false;
-    fit += reader.read_or_fall_back(raw.text, RecordLimits{}, outcome.slots, problem, &by_fast_reader);
-    fast += by_fast_reader;
+  LineBlock block;
+  while (stream.next_lines(block, 4096)) {
+    for (const LineBlock::Line& line : block.lines) {
+      ++read;
+      if (line.error != LineBlock::kNoError) continue;
+      bool by_fast_reader = false;
+      fit += reader.read_or_fall_back(block.text(line), RecordLimits{}, outcome.slots, problem, &by_fast_reader);
+      fast += by_fast_reader;
+    }
   }
   std::printf("%zu records read, %zu fit the schema (%zu by the fast reader)\n", read, fit, fast);
   return 0;

@@ -1,5 +1,6 @@
 #include "eval/fast_record.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -66,34 +67,49 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
   v.date = Date{};
   v.number = Decimal{};
 }
+// Empties the text and items of a slot, reading before writing: a slot mostly
+// holds the same kind of value from record to record, so they are already empty.
+[[gnu::always_inline]] inline void clear_storage(Value& v) {
+  if (!v.text.empty()) v.text.clear();
+  if (!v.items.empty()) v.items.clear();
+}
 [[gnu::always_inline]] inline void set_null(Value& v) {
   reset_scalars(v);
   v.kind = ValueKind::null;
-  v.text.clear();
-  v.items.clear();
+  clear_storage(v);
 }
-void set_bool(Value& v, bool b) {
+[[gnu::always_inline]] inline void set_bool(Value& v, bool b) {
   set_null(v);
   v.kind = ValueKind::boolean;
   v.boolean = b;
 }
-void set_number(Value& v, Decimal d) {
-  set_null(v);
+[[gnu::always_inline]] inline void set_number(Value& v, Decimal d) {
   v.kind = ValueKind::number;
+  v.boolean = false;
+  v.symbol = 0;
+  v.date = Date{};
   v.number = d;
+  clear_storage(v);
 }
 void set_string(Value& v, std::string_view s) {
   reset_scalars(v);
   v.kind = ValueKind::string;
-  v.text.assign(s.data(), s.size());
-  v.items.clear();
+  // No longer than the text it replaces (ids, codes: the same length each
+  // record): a plain copy, where assign() goes through the general _M_replace.
+  if (s.size() <= v.text.size()) {
+    std::memcpy(v.text.data(), s.data(), s.size());
+    v.text.resize(s.size());
+  } else {
+    v.text.assign(s.data(), s.size());
+  }
+  if (!v.items.empty()) v.items.clear();
 }
-void set_date(Value& v, Date d) {
+[[gnu::always_inline]] inline void set_date(Value& v, Date d) {
   set_null(v);
   v.kind = ValueKind::date;
   v.date = d;
 }
-void set_symbol(Value& v, uint32_t s) {
+[[gnu::always_inline]] inline void set_symbol(Value& v, uint32_t s) {
   set_null(v);
   v.kind = ValueKind::symbol;
   v.symbol = s;
@@ -107,7 +123,12 @@ void NameTable::add(std::string_view name, uint32_t value) {
   for (size_t i = hash_name(name.data(), name.size()) & mask;; i = (i + 1) & mask) {
     Entry& e = entries_[i];
     if (e.value == kNone) {
-      e = Entry{name.data(), static_cast<uint32_t>(name.size()), value};
+      e = Entry{name.data(), static_cast<uint32_t>(name.size()), value, {0, 0}};
+      // The first 16 bytes, zero-padded, for find()'s word compare of short names.
+      char first[16] = {};
+      std::memcpy(first, name.data(), std::min<size_t>(name.size(), 16));
+      e.word[0] = load8(first);
+      e.word[1] = load8(first + 8);
       ++count_;
       return;
     }
@@ -124,6 +145,36 @@ void NameTable::grow() {
   count_ = 0;
   for (const Entry& e : old)
     if (e.value != kNone) add(std::string_view(e.name, e.size), e.value);
+}
+
+namespace {
+
+// Masks keeping the first n bytes of two 8-byte words, by n (0..16).
+struct PrefixMasks {
+  uint64_t word[17][2];
+  constexpr PrefixMasks() : word{} {
+    for (size_t n = 0; n <= 16; ++n) {
+      word[n][0] = n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+      word[n][1] = n >= 16 ? ~uint64_t{0} : n <= 8 ? 0 : (uint64_t{1} << (8 * (n - 8))) - 1;
+    }
+  }
+};
+constexpr PrefixMasks kPrefixMasks;
+
+}  // namespace
+
+uint32_t NameTable::find(std::string_view name, const char* readable_end) const {
+  if (entries_.empty()) return kNone;
+  if (name.size() > 16 || readable_end - name.data() < 16) return find(name);
+  // Short names (field names, enum values) compared as two masked words, with no call to memcmp.
+  const uint64_t w0 = load8(name.data()) & kPrefixMasks.word[name.size()][0];
+  const uint64_t w1 = load8(name.data() + 8) & kPrefixMasks.word[name.size()][1];
+  size_t mask = entries_.size() - 1;
+  for (size_t i = hash_name(name.data(), name.size()) & mask;; i = (i + 1) & mask) {
+    const Entry& e = entries_[i];
+    if (e.value == kNone) return kNone;
+    if (e.size == name.size() && e.word[0] == w0 && e.word[1] == w1) return e.value;
+  }
 }
 
 uint32_t NameTable::find(std::string_view name) const {
@@ -149,17 +200,18 @@ FastRecordReader::FastRecordReader(const Program& program) : program_(program) {
     field.slot = f.slot;
     field_names_.add(f.name, static_cast<uint32_t>(i));
     const std::string pattern = f.name + '"';
-    bool plain = pattern.size() <= 16;
+    bool plain = pattern.size() <= 8 * Field::kMatchWords;
     for (char c : f.name) plain = plain && static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x80 && c != '"' && c != '\\';
     if (plain) {
-      char word[16] = {}, mask[16] = {};
+      char word[8 * Field::kMatchWords] = {}, mask[8 * Field::kMatchWords] = {};
       std::memcpy(word, pattern.data(), pattern.size());
       std::memset(mask, 0xFF, pattern.size());
-      field.match_word[0] = load8(word);
-      field.match_word[1] = load8(word + 8);
-      field.match_mask[0] = load8(mask);
-      field.match_mask[1] = load8(mask + 8);
+      for (size_t w = 0; w < Field::kMatchWords; ++w) {
+        field.match_word[w] = load8(word + 8 * w);
+        field.match_mask[w] = load8(mask + 8 * w);
+      }
       field.match_size = static_cast<uint32_t>(pattern.size());
+      field.match_reach = pattern.size() <= 16 ? 17 : 1 + 8 * Field::kMatchWords;
     }
     bool is_symbol = f.type.base == BaseType::symbol || (f.type.base == BaseType::list && f.type.element == BaseType::symbol);
     if (is_symbol && f.type.domain < program.domains.size()) {
@@ -186,7 +238,9 @@ class FastRecordScanner {
     if (field_count > FastRecordReader::kMaxFields) return false;
     uint64_t seen[FastRecordReader::kMaxFields / 64];
     const size_t words = (field_count + 63) / 64;
-    for (size_t w = 0; w < words; ++w) seen[w] = 0;
+    // Most schemas fit one word; clearing it alone avoids a `rep stos` per record.
+    seen[0] = 0;
+    if (words > 1) std::memset(seen + 1, 0, (words - 1) * sizeof(uint64_t));
 
     skip_space();
     if (max_depth_ < 1 || !eat('{')) return false;
@@ -206,7 +260,7 @@ class FastRecordScanner {
           skip_space();
         } else {
           if (!read_key(key)) return false;
-          index = reader_.field_names_.find(key);
+          index = reader_.field_names_.find(key, end_);
         }
         if (index != kNone) {
           expected = index + 1;
@@ -230,10 +284,15 @@ class FastRecordScanner {
     skip_space();
     if (p_ != end_) return false;
 
-    for (size_t i = 0; i < field_count; ++i) {
-      if (seen[i / 64] & (uint64_t{1} << (i % 64))) continue;
-      const FastRecordReader::Field& field = reader_.fields_[i];
-      if (!missing(field, false, slots[field.slot])) return false;
+    // The fields not met, a word of the bitmap at a time: usually none.
+    for (size_t w = 0; w < words; ++w) {
+      const size_t in_word = std::min<size_t>(64, field_count - w * 64);
+      uint64_t absent = ~seen[w] & (in_word == 64 ? ~uint64_t{0} : (uint64_t{1} << in_word) - 1);
+      while (absent != 0) {
+        const FastRecordReader::Field& field = reader_.fields_[w * 64 + static_cast<size_t>(std::countr_zero(absent))];
+        absent &= absent - 1;
+        if (!missing(field, false, slots[field.slot])) return false;
+      }
     }
     return true;
   }
@@ -260,9 +319,15 @@ class FastRecordScanner {
     }
     return false;
   }
-  bool eat_word(const char* word, size_t size) {
-    if (static_cast<size_t>(end_ - p_) < size || std::memcmp(p_, word, size) != 0) return false;
-    p_ += size;
+  // `true`, `null` (four bytes) and `false` compared as words, not by a call to memcmp.
+  [[gnu::always_inline]] bool eat_word4(const char (&word)[5]) {
+    if (end_ - p_ < 4 || load4(p_) != load4(word)) return false;
+    p_ += 4;
+    return true;
+  }
+  [[gnu::always_inline]] bool eat_false() {
+    if (end_ - p_ < 5 || load4(p_) != load4("fals") || p_[4] != 'e') return false;
+    p_ += 5;
     return true;
   }
 
@@ -327,9 +392,11 @@ class FastRecordScanner {
 
   // Whether the key at p_ is exactly `"NAME"` for this field; if so, moves past it.
   [[gnu::always_inline]] bool is_key(const FastRecordReader::Field& field) {
-    if (field.match_size == 0 || end_ - p_ < 17 || *p_ != '"') return false;
-    const uint64_t differ = ((load8(p_ + 1) ^ field.match_word[0]) & field.match_mask[0]) |
-                            ((load8(p_ + 9) ^ field.match_word[1]) & field.match_mask[1]);
+    if (field.match_size == 0 || end_ - p_ < field.match_reach || *p_ != '"') return false;
+    uint64_t differ = ((load8(p_ + 1) ^ field.match_word[0]) & field.match_mask[0]) |
+                      ((load8(p_ + 9) ^ field.match_word[1]) & field.match_mask[1]);
+    if (field.match_size > 16)
+      differ |= ((load8(p_ + 17) ^ field.match_word[2]) & field.match_mask[2]) | ((load8(p_ + 25) ^ field.match_word[3]) & field.match_mask[3]);
     if (differ != 0) return false;
     p_ += 1 + field.match_size;
     return true;
@@ -347,7 +414,12 @@ class FastRecordScanner {
   // -? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?  — what follows it is the caller's business:
   // any letter, digit, `.`, `+`, `-` there also fails the caller's structure check.
   // Also reads the value of the common short shape into number_ (see Number).
-  bool read_number(std::string_view& out) {
+  [[gnu::always_inline]] bool read_number(std::string_view& out) {
+    return (end_ - p_ >= kShortNumberReach && read_short_number(out)) || read_any_number(out);
+  }
+
+  // read_number for any shape, byte by byte.
+  bool read_any_number(std::string_view& out) {
     const char* p = p_;
     const char* const begin = p;
     const char* const end = end_;
@@ -386,6 +458,58 @@ class FastRecordScanner {
     out = std::string_view(begin, static_cast<size_t>(p - begin));
     p_ = p;
     return true;
+  }
+
+  // How many bytes past its start read_short_number may load.
+  static constexpr ptrdiff_t kShortNumberReach = 20;
+
+  // The usual shapes of amounts and counts, eight digits at a time:
+  // -? [0-9]{1,7} (\.[0-9]{1,7})? not followed by a digit, `.`, `e` or `E`.
+  // False for anything else (nothing is moved), which read_number then scans
+  // byte by byte. The caller makes sure kShortNumberReach bytes are there.
+  [[gnu::always_inline]] bool read_short_number(std::string_view& out) {
+    const char* p = p_;
+    const bool negative = *p == '-';
+    p += negative;
+    const uint64_t x = load8(p);
+    const int whole_digits = leading_digits(x);
+    if (whole_digits == 0 || whole_digits == 8 || (*p == '0' && whole_digits > 1)) return false;
+    const uint64_t whole = digits_value(x, whole_digits);
+    p += whole_digits;
+    uint64_t frac_units = 0;
+    if (*p == '.') {
+      const uint64_t y = load8(p + 1);
+      const int frac_digits = leading_digits(y);
+      if (frac_digits == 0 || frac_digits == 8) return false;
+      frac_units = digits_value(y, frac_digits) * kPow10[Decimal::kScale - frac_digits];
+      p += 1 + frac_digits;
+    }
+    if (*p == 'e' || *p == 'E') return false;
+    number_.simple = true;
+    number_.negative = negative;
+    number_.whole = whole;
+    number_.frac_units = frac_units;
+    out = std::string_view(p_, static_cast<size_t>(p - p_));
+    p_ = p;
+    return true;
+  }
+
+  // How many of the 8 bytes in x (the first in its lowest byte) are digits before the first that is not.
+  static int leading_digits(uint64_t x) {
+    // A byte is a digit when its high nibble is 3 and adding 6 leaves it so.
+    // Carries of the addition only move up, past the first non-digit.
+    const uint64_t high = 0xF0F0F0F0F0F0F0F0ull, threes = kOnes * 0x30;
+    const uint64_t not_digit = ((x & high) ^ threes) | (((x + kOnes * 6) & high) ^ threes);
+    return not_digit == 0 ? 8 : std::countr_zero(not_digit) / 8;
+  }
+
+  // The value of the first n (1..8) bytes of x, all digits.
+  static uint64_t digits_value(uint64_t x, int n) {
+    // Right-aligned behind zeros: the usual SWAR sum of 8 digits in three multiplies.
+    uint64_t v = (x - kOnes * '0') << (8 * (8 - n));
+    v = v * 10 + (v >> 8);
+    v = (((v & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) + (((v >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+    return v;
   }
 
   // The number just read by read_number, as Decimal::parse reads it.
@@ -445,7 +569,7 @@ class FastRecordScanner {
       }
       case BaseType::symbol: {
         if (!is_string || field.symbols == nullptr) return false;
-        uint32_t v = field.symbols->find(text);
+        uint32_t v = field.symbols->find(text, end_);
         if (v == kNone) return false;
         set_symbol(out, v);
         return true;
@@ -462,7 +586,7 @@ class FastRecordScanner {
     if (c == 't' || c == 'f') {
       if (base != BaseType::boolean) return false;
       bool value = c == 't';
-      if (!(value ? eat_word("true", 4) : eat_word("false", 5))) return false;
+      if (!(value ? eat_word4("true") : eat_false())) return false;
       set_bool(out, value);
       return true;
     }
@@ -482,7 +606,7 @@ class FastRecordScanner {
   // A declared field's value, as record.cpp's field_from_json.
   bool read_field(const FastRecordReader::Field& field, Value& out) {
     if (p_ == end_) return false;
-    if (*p_ == 'n') return eat_word("null", 4) && missing(field, true, out);
+    if (*p_ == 'n') return eat_word4("null") && missing(field, true, out);
     if (field.base != BaseType::list) return read_scalar(field, field.base, out);
     if (max_depth_ < 2 || !eat('[')) return false;
     // The items are written in place over the old ones, so their text keeps its
@@ -532,9 +656,9 @@ class FastRecordScanner {
     std::string_view text;
     switch (*p_) {
       case '"': return read_string(text);
-      case 't': return eat_word("true", 4);
-      case 'f': return eat_word("false", 5);
-      case 'n': return eat_word("null", 4);
+      case 't': return eat_word4("true");
+      case 'f': return eat_false();
+      case 'n': return eat_word4("null");
       case '[': {
         if (open >= max_depth_ || open >= kMaxNesting) return false;
         ++p_;

@@ -11,6 +11,7 @@
 //
 //   if (!reader.read(text, limits, slots)) ok = record_from_json(p, text, limits, slots, problem);
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -28,12 +29,15 @@ class NameTable {
   void add(std::string_view name, uint32_t value);
   // kNone when absent.
   uint32_t find(std::string_view name) const;
+  // The same, faster for short names when the bytes up to `readable_end` may be read past the name.
+  uint32_t find(std::string_view name, const char* readable_end) const;
 
  private:
   struct Entry {
     const char* name = nullptr;
     uint32_t size = 0;
     uint32_t value = kNone;  // kNone: empty entry
+    uint64_t word[2] = {0, 0};  // the first 16 bytes of the name, zero-padded
   };
   void grow();
   std::vector<Entry> entries_;
@@ -67,12 +71,14 @@ class FastRecordReader {
     BaseType element = BaseType::error;      // lists: the items' type
     const NameTable* symbols = nullptr;      // symbols and lists of symbols: the domain's values
     uint32_t slot = kNone;
-    // The name and its closing quote as two masked 8-byte words, for matching the
+    // The name and its closing quote as masked 8-byte words (up to 32 bytes), for matching the
     // key expected next without a lookup; match_size 0 when the name is too long
     // or holds a character that JSON would need escaped.
-    uint64_t match_word[2] = {0, 0};
-    uint64_t match_mask[2] = {0, 0};
+    static constexpr size_t kMatchWords = 4;
+    uint64_t match_word[kMatchWords] = {};
+    uint64_t match_mask[kMatchWords] = {};
     uint32_t match_size = 0;
+    ptrdiff_t match_reach = 0;  // bytes the compare reads from the opening quote
   };
   friend class FastRecordScanner;  // fast_record.cpp: reads one record
 

@@ -1,6 +1,7 @@
 #include "eval/record_stream.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -60,68 +61,141 @@ bool RecordStream::next(RawRecord& record) {
   return true;
 }
 
-// JSON Lines: one record per line that is not blank, as run_batch reads them.
+// JSON Lines through next(): the records of one block, handed out one by one.
 bool RecordStream::next_line(RawRecord& record) {
-  size_t scanned = begin_;
-  for (;;) {
-    size_t newline = buffer_.find('\n', scanned);
-    if (newline == std::string::npos && !eof_) {
-      if (held() <= limits_.max_record_bytes) {
-        size_t done = buffer_.size() - begin_;
-        fill();
-        scanned = begin_ + done;
-        continue;
-      }
-      // Longer than any record may be: skipped to its end without holding it,
-      // keeping its first bytes for its key and counting its size for the message.
-      size_t line = line_;
-      std::string head(buffer_.data() + begin_, std::min(held(), kSalvageBytes));
-      size_t size = 0;
-      bool blank = true;
-      bool ends_with_cr = false;
-      auto take = [&](size_t from, size_t to) {
-        std::string_view part(buffer_.data() + from, to - from);
-        if (part.empty()) return;
-        size += part.size();
-        blank = blank && part.find_first_not_of(" \t\r") == std::string_view::npos;
-        ends_with_cr = part.back() == '\r';
-      };
-      take(begin_, buffer_.size());
-      begin_ = buffer_.size();
-      while (fill()) {
-        newline = buffer_.find('\n', begin_);
-        take(begin_, newline == std::string::npos ? buffer_.size() : newline);
-        if (newline != std::string::npos) {
-          begin_ = newline + 1;
-          break;
-        }
-        begin_ = buffer_.size();
-      }
-      ++line_;
-      if (ends_with_cr) --size;  // CRLF line ends are not part of the record
-      scanned = begin_;
-      if (blank) continue;       // a very long blank line is still a blank line
-      record = RawRecord{};
-      record.line = line;
-      record.early_error = too_long_message(size, limits_.max_record_bytes);
-      if (!key_field_.empty()) record.key = salvage_key(head, key_field_);
-      return true;
-    }
-    if (newline == std::string::npos && begin_ >= buffer_.size()) return false;
-    size_t end = newline == std::string::npos ? buffer_.size() : newline;
-    std::string_view text(buffer_.data() + begin_, end - begin_);
-    size_t line = line_++;
-    begin_ = newline == std::string::npos ? buffer_.size() : newline + 1;
-    scanned = begin_;
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
-    record.line = line;
-    record.text.assign(text);
-    record.cells.clear();
-    record.early_error.clear();
-    record.key.reset();
+  constexpr size_t kLinesPerBlock = 4096;
+  if (next_in_lines_ == lines_.lines.size()) {
+    next_in_lines_ = 0;
+    if (!next_lines(lines_, kLinesPerBlock)) return false;
+  }
+  const LineBlock::Line& l = lines_.lines[next_in_lines_++];
+  if (l.error != LineBlock::kNoError) {
+    record = std::move(lines_.errors[l.error]);
     return true;
   }
+  record.line = l.line;
+  record.text.assign(lines_.text(l));
+  record.cells.clear();
+  record.early_error.clear();
+  record.key.reset();
+  return true;
+}
+
+// Reads up to block_bytes_ more input after what `block` holds; how much came.
+size_t RecordStream::read_into(LineBlock& block) {
+  if (eof_) return 0;
+  if (block.bytes.size() < block.filled + block_bytes_) block.bytes.resize(std::max(block.filled + block_bytes_, 2 * block.bytes.size()));
+  in_.read(block.bytes.data() + block.filled, static_cast<std::streamsize>(block_bytes_));
+  size_t got = static_cast<size_t>(in_.gcount());
+  block.filled += got;
+  if (got < block_bytes_) {
+    eof_ = true;
+    failed_ = in_.bad();
+  }
+  peak_ = std::max(peak_, block.filled);
+  return got;
+}
+
+// The line bytes[begin, end) of `block` (its LF not included): a record unless blank.
+[[gnu::always_inline]] inline void RecordStream::add_line(LineBlock& block, size_t begin, size_t end) {
+  size_t line = line_++;
+  std::string_view text(block.bytes.data() + begin, end - begin);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  // Records start with `{`: one compare settles most lines.
+  bool blank = text.empty() || ((text[0] == ' ' || text[0] == '\t') && text.find_first_not_of(" \t") == std::string_view::npos);
+  if (blank) return;
+  block.lines.push_back(LineBlock::Line{line, begin, text.size(), LineBlock::kNoError});
+}
+
+// A line longer than any record may be, starting at bytes[begin]: read to its
+// end without holding it, keeping its first bytes for its key and counting
+// its size for the message. What follows its end is moved to `begin`.
+void RecordStream::skip_long_line(LineBlock& block, size_t begin) {
+  size_t line = line_++;
+  std::string head(block.bytes.data() + begin, std::min(block.filled - begin, kSalvageBytes));
+  size_t size = 0;
+  bool blank = true;
+  bool ends_with_cr = false;
+  auto take = [&](size_t from, size_t to) {
+    std::string_view part(block.bytes.data() + from, to - from);
+    if (part.empty()) return;
+    size += part.size();
+    blank = blank && part.find_first_not_of(" \t\r") == std::string_view::npos;
+    ends_with_cr = part.back() == '\r';
+  };
+  take(begin, block.filled);
+  for (;;) {
+    block.filled = begin;
+    if (read_into(block) == 0) break;
+    const char* data = block.bytes.data();
+    const void* newline = std::memchr(data + begin, '\n', block.filled - begin);
+    if (newline == nullptr) {
+      take(begin, block.filled);
+      continue;
+    }
+    size_t end = static_cast<size_t>(static_cast<const char*>(newline) - data);
+    take(begin, end);
+    std::memmove(block.bytes.data() + begin, data + end + 1, block.filled - end - 1);
+    block.filled -= end + 1 - begin;
+    break;
+  }
+  if (ends_with_cr) --size;  // CRLF line ends are not part of the record
+  if (blank) return;         // a very long blank line is still a blank line
+  RawRecord record;
+  record.line = line;
+  record.early_error = too_long_message(size, limits_.max_record_bytes);
+  if (!key_field_.empty()) record.key = salvage_key(head, key_field_);
+  block.errors.push_back(std::move(record));
+  block.lines.push_back(LineBlock::Line{line, begin, 0, block.errors.size() - 1});
+}
+
+// JSON Lines: one record per line that is not blank, as run_batch reads them.
+// The block reads straight into its own bytes, after the start of a line
+// carried from the block before; only that start is copied.
+bool RecordStream::next_lines(LineBlock& block, size_t max_records) {
+  max_records = std::max<size_t>(max_records, 1);
+  block.lines.clear();
+  block.errors.clear();
+  const size_t carried = held();
+  if (block.bytes.size() < carried + block_bytes_) block.bytes.resize(carried + block_bytes_);
+  if (carried > 0) std::memcpy(block.bytes.data(), buffer_.data() + begin_, carried);
+  block.filled = carried;
+  buffer_.clear();
+  begin_ = 0;
+  size_t start = 0;    // where the line being split starts
+  size_t scanned = 0;  // no line end in [start, scanned)
+  for (;;) {
+    const char* data = block.bytes.data();
+    while (block.lines.size() < max_records) {
+      const void* newline = std::memchr(data + scanned, '\n', block.filled - scanned);
+      if (newline == nullptr) break;
+      size_t end = static_cast<size_t>(static_cast<const char*>(newline) - data);
+      add_line(block, start, end);
+      start = scanned = end + 1;
+    }
+    if (block.lines.size() >= max_records) break;
+    scanned = block.filled;
+    if (eof_) {
+      if (start < block.filled) add_line(block, start, block.filled);  // the last line has no line end
+      start = block.filled;
+      break;
+    }
+    if (!block.lines.empty()) break;  // the start of the next line is carried
+    // Longer than any record may be, even without a CR that a CRLF line end would drop.
+    const size_t held_now = block.filled - start;
+    if (held_now > 0 && held_now - 1 > limits_.max_record_bytes) {
+      skip_long_line(block, start);
+      scanned = start;
+      continue;
+    }
+    read_into(block);
+    if (!started_) {
+      started_ = true;
+      if (std::string_view(block.bytes.data(), block.filled).starts_with("\xEF\xBB\xBF")) start = scanned = 3;
+    }
+  }
+  buffer_.assign(block.bytes.data() + start, block.filled - start);
+  return !block.lines.empty();
 }
 
 // CSV: the rows of what is held, parsed by CsvReader. Every row but the last is

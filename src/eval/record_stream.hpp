@@ -9,6 +9,7 @@
 #include <istream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "eval/batch.hpp"
@@ -24,6 +25,27 @@ struct RawRecord {
   std::optional<std::string> key;  // with early_error: the record's key, when it could be read
 };
 
+// JSON Lines records read in one go, for `eval`: each record is a view into the
+// block's own bytes, so no line is copied and a record stays valid as long as
+// its block, on whatever thread evaluates it. Reused from block to block:
+// nothing is freed, so reading allocates nothing once the buffers have grown.
+struct LineBlock {
+  struct Line {
+    size_t line = 0;      // 1-based line where it starts
+    size_t begin = 0;     // the record's text: bytes[begin, begin + size), CRLF and LF not included
+    size_t size = 0;
+    size_t error = kNoError;  // a record too long to read: its entry in `errors`
+  };
+  static constexpr size_t kNoError = static_cast<size_t>(-1);
+
+  std::vector<Line> lines;
+  std::vector<RawRecord> errors;  // early errors (records longer than the limit), with their line and key
+  std::string bytes;              // only its first `filled` bytes hold input; never shrunk, so never refilled with zeros
+  size_t filled = 0;
+
+  std::string_view text(const Line& l) const { return std::string_view(bytes.data() + l.begin, l.size); }
+};
+
 class RecordStream {
  public:
   // `in` must outlive the stream. `block_bytes` is how much is read at a time.
@@ -34,6 +56,12 @@ class RecordStream {
   // Fills `record` with the next record; false at the end of input. A read error
   // of the stream itself ends the input early (see failed()).
   bool next(RawRecord& record);
+
+  // JSON Lines only: replaces `block`'s records with the next ones, at most
+  // `max_records` (and about one read of `block_bytes` for records of any
+  // usual size); false at the end of input. The record lines, their numbers
+  // and errors are exactly those next() gives one by one.
+  bool next_lines(LineBlock& block, size_t max_records);
 
   InputFormat format() const { return format_; }
 
@@ -50,6 +78,9 @@ class RecordStream {
   bool fill();
   void compact();
   bool next_line(RawRecord& record);
+  size_t read_into(LineBlock& block);
+  void add_line(LineBlock& block, size_t begin, size_t end);
+  void skip_long_line(LineBlock& block, size_t begin);
   void split_csv();
   void split_array();
   size_t held() const { return buffer_.size() - begin_; }
@@ -60,7 +91,7 @@ class RecordStream {
   RecordLimits limits_;
   size_t block_bytes_;
   std::string key_field_;
-  std::string buffer_;
+  std::string buffer_;      // JSON Lines: the start of a line carried from one block to the next
   size_t begin_ = 0;        // first byte of buffer_ not yet consumed
   size_t line_ = 1;         // line of buffer_[begin_] (JSON arrays: of buffer_[begin_ + 1])
   bool eof_ = false;
@@ -71,6 +102,8 @@ class RecordStream {
   bool header_read_ = false;
   std::vector<CsvCell> header_;
   std::deque<RawRecord> pending_;
+  LineBlock lines_;          // JSON Lines through next(): the records not yet handed out
+  size_t next_in_lines_ = 0;
   size_t peak_ = 0;
 };
 

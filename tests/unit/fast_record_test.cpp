@@ -473,3 +473,91 @@ TEST_CASE("fast record: slots keep their capacity between records") {
   CHECK(slots[list_slot].items.size() == 2);
   CHECK(slots[list_slot].items.data() == items_buffer);
 }
+
+namespace {
+
+// A number of a random shape: signs, leading zeros, 0 to 21 digits on either
+// side of the point, exponents, stray characters after it.
+std::string random_number(Random& random) {
+  auto digits = [&](size_t n) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s += static_cast<char>('0' + random.below(10));
+    return s;
+  };
+  // Lengths around the 8-digit words the fast path reads, and around Decimal's limits.
+  static const size_t kLengths[] = {0, 1, 1, 2, 3, 6, 7, 7, 8, 8, 9, 15, 16, 17, 18, 19, 20, 21};
+  auto length = [&] { return kLengths[random.below(std::size(kLengths))]; };
+  std::string s = random.below(4) == 0 ? "-" : "";
+  s += random.below(6) == 0 ? "0" + digits(length() % 3) : digits(length());
+  if (random.below(3) != 0) s += "." + digits(length());
+  if (random.below(10) == 0) s += std::string(random.below(2) ? "e" : "E") + (random.below(2) ? "-" : "") + digits(1 + random.below(3));
+  static const char* const kAfter[] = {"", "", "", "", ".", "x", "e", "E", "-", "+", " ", "0"};
+  return s + kAfter[random.below(std::size(kAfter))];
+}
+
+}  // namespace
+
+TEST_CASE("fast record: numbers of every shape, far from and near the record's end, read as the full reader reads them") {
+  Differential check(all_types());
+  const Record base;
+  Random random{2024};
+  for (int i = 0; i < 20000; ++i) {
+    const std::string number = random_number(random);
+    CAPTURE(number);
+    // money, int and number fields; first in the record (many bytes follow) and last (few follow).
+    check.check(base.with("aum", number).text());
+    check.check(base.with("monthly_txn_count", number).text());
+    check.check(base.with("weight", number).text());
+    check.check("{\"aum\":" + number + "}");
+    check.check("{\"age\":" + number + "}");
+    check.check(base.with("aum", kAbsent).with("aum", number).text());
+    check.check(base.with("counts", "[" + number + "," + number + "]").text());
+  }
+  // Most shapes are valid JSON numbers, and the valid ones are read fast.
+  CHECK(check.slow_count_ > 20000);
+  CHECK(check.fast_count_ == check.slow_count_);
+}
+
+TEST_CASE("fast record: keys and enum values of every length, matched in order or looked up") {
+  // Field names from 1 to 40 bytes (word compares cover up to 31 and the closing
+  // quote) and enum values around 8 and 16 bytes, in declaration order or shuffled.
+  std::string rules = "ruleset names_test {\n  title \"t\"\n  version \"1\"\n  effective 2025-06-01\n}\n";
+  rules += "enum grade [g, gg7" + std::string(6, 'x') + ", g8" + std::string(13, 'y') + ", g9" + std::string(14, 'z') + ", " +
+           std::string(30, 'w') + "]\n";
+  rules += "input customer key k {\n  k : string\n";
+  std::vector<std::string> names;
+  for (size_t n = 1; n <= 40; ++n) {
+    names.push_back(std::string(n, static_cast<char>('a' + n % 26)) + "_" + std::to_string(n));
+    rules += "  " + names.back() + " : " + (n % 3 == 0 ? "grade" : n % 3 == 1 ? "money" : "string?") + "\n";
+  }
+  rules += "}\ntiers t {\n  a \"A\" when k == \"x\"\n  b \"B\" otherwise\n}\n";
+  auto program = compile_text(rules);
+  REQUIRE(program);
+  Differential check(*program);
+  const std::vector<std::string> grades = {"g", "gg7" + std::string(6, 'x'), "g8" + std::string(13, 'y'), "g9" + std::string(14, 'z'),
+                                           std::string(30, 'w'), "nope", "g8" + std::string(13, 'Y')};
+  Random random{99};
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<size_t> order(names.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    if (round % 2) {
+      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
+    }
+    std::string text = "{\"k\":\"K\"";
+    for (size_t i : order) {
+      const size_t n = i + 1;
+      if (random.below(n % 3 == 2 ? 5 : 400) == 0) continue;  // absent: null for string?, an error otherwise
+      // Mostly declared values; now and then one that is not (`nope`, a wrong case).
+      const size_t grade = random.below(40) == 0 ? 5 + random.below(2) : random.below(5);
+      std::string value = n % 3 == 0   ? "\"" + grades[grade] + "\""
+                          : n % 3 == 1 ? std::to_string(random.below(100000)) + ".5"
+                                       : "\"v\"";
+      text += ",\"" + names[i] + "\":" + value;
+      if (random.below(30) == 0) text += ",\"" + names[i] + "x\":1";  // an unknown key sharing a prefix
+    }
+    text += "}";
+    check.check(text);
+  }
+  CHECK(check.slow_count_ > 50);
+  CHECK(check.fast_count_ == check.slow_count_);
+}
