@@ -1,5 +1,6 @@
 #include "access_log.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 
@@ -38,6 +39,32 @@ void AccessLog::line(std::string_view text) {
     full = pending_.size() >= kFlushBytes;
   }
   if (full) wake_.notify_one();
+}
+
+void append_printable_path(std::string& out, std::string_view path) {
+  for (char c : path.substr(0, 200)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
+  if (path.size() > 200) out += "...";
+}
+
+// Formatted on the request's thread into a buffer it keeps, so the shared
+// buffer's lock is held only to copy the finished line (this runs per request).
+void AccessLog::request(std::string_view method, std::string_view path, int status, double seconds) {
+  thread_local std::string text;
+  text.assign(method);
+  text += ' ';
+  append_printable_path(text, path);
+  char number[32];
+  auto put = [&](std::to_chars_result r) { text.append(number, r.ptr); };
+  text += ' ';
+  put(std::to_chars(number, number + sizeof number, status));
+  text += ' ';
+  if (seconds < 0) {
+    text += '-';
+  } else {
+    put(std::to_chars(number, number + sizeof number, seconds * 1e3, std::chars_format::fixed, 3));
+    text += "ms";
+  }
+  line(text);
 }
 
 void AccessLog::flush() {
