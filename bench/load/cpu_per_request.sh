@@ -7,6 +7,7 @@
 #        (from the repository root; default: build 64 10)
 # Prints: requests answered, server task-clock (CPU ms) over them, CPU-us per request,
 # context switches per request, and wrk's own requests/s and p99 (wall clock: noise on a busy box).
+# wrk runs one thread, as in run.sh (see Scheduling there).
 # Needs perf (linux-perf) allowed to watch our own process (kernel.perf_event_paranoid <= 2).
 set -euo pipefail
 BUILD=${1:-build}
@@ -42,10 +43,9 @@ wrk -t1 -c"$CONNECTIONS" -d1s -s "$HERE/post_record.lua" "$URL" >/dev/null
 cpu_ticks() { awk '{print $14, $15}' "/proc/$SERVER/stat"; }
 before=$(evaluated)
 read -r user_before sys_before < <(cpu_ticks)
-threads=$(( CONNECTIONS < 2 ? 1 : 2 ))
 # perf watches the server (-p) for exactly as long as wrk runs.
 perf stat -x, -e task-clock,context-switches -p "$SERVER" -o "$TMP/perf" -- \
-  wrk -t"$threads" -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency -s "$HERE/post_record.lua" "$URL" >"$TMP/wrk"
+  wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency -s "$HERE/post_record.lua" "$URL" >"$TMP/wrk"
 read -r user_after sys_after < <(cpu_ticks)
 after=$(evaluated)
 requests=$((after - before))
