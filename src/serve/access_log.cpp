@@ -11,6 +11,10 @@ constexpr size_t kFlushBytes = 64 * 1024;  // write early when this much waits
 }
 
 AccessLog::AccessLog() {
+  // Both buffers keep their capacity from flush to flush, so appending a line (with
+  // the lock held, on a request's thread) never reallocates and copies what waits.
+  pending_.reserve(2 * kFlushBytes);
+  writing_.reserve(2 * kFlushBytes);
   writer_ = std::thread([this] {
     std::unique_lock lock(mutex_);
     while (!stop_) {
@@ -75,13 +79,13 @@ void AccessLog::flush() {
 // Takes what waits and writes it with the buffer unlocked, so requests never wait on stderr.
 void AccessLog::write_out(std::unique_lock<std::mutex>& lock) {
   if (pending_.empty()) return;
-  std::string out;
-  out.swap(pending_);
   {
     std::lock_guard write_lock(write_mutex_);  // taken before the buffer is let go: lines stay in order
+    pending_.swap(writing_);                   // writing_ was written and cleared: requests get its capacity
     lock.unlock();
-    std::fwrite(out.data(), 1, out.size(), stderr);
+    std::fwrite(writing_.data(), 1, writing_.size(), stderr);
     std::fflush(stderr);
+    writing_.clear();
   }
   lock.lock();
 }

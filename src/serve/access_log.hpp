@@ -34,9 +34,10 @@ class AccessLog {
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::string pending_;
+  std::string pending_;     // lines waiting; guarded by mutex_
   bool stop_ = false;
   std::mutex write_mutex_;  // one writer at a time keeps the order of lines
+  std::string writing_;     // lines being written; guarded by write_mutex_
   std::thread writer_;
 };
 
