@@ -20,12 +20,12 @@
 # connections up to 64 server threads are runnable at once, and the scheduler
 # shares the CPU per thread: wrk's threads wait behind them, and the time wrk
 # waits to read an answer counts as latency. So:
-# - wrk runs 1 thread at every connection count. One wrk thread drives well over
-#   the 60k requests/s we need on one core, so a second thread adds no client
-#   capacity here; it adds a second client thread to be starved, and each thread
-#   sleeps and wakes more often (fewer ready connections per epoll wait). Measured
-#   at 64 connections on a quiet machine: -t1 p99 2.2-2.5 ms, -t2 3.0-7.9 ms, same
-#   throughput.
+# - wrk runs 1 thread at every connection count. wrk spends about 10 us of CPU per
+#   request, so one thread on one core drives ~90k requests/s, more than the 60k
+#   this box can serve: a second thread adds no client capacity here. It adds a
+#   second client thread to be starved, and each thread sleeps and wakes more often
+#   (fewer ready connections per epoll wait). Measured at 64 connections on a quiet
+#   machine: -t1 p99 2.2-2.5 ms, -t2 3.0-7.9 ms, same throughput.
 # - The second table gives wrk a higher priority (nice -10). That can only take CPU
 #   from the server, never give it more: it keeps the client's own waiting out of
 #   the latency it reports. It is a limitation of this test box, and the first
