@@ -16,10 +16,12 @@ namespace {
 
 // One record's entry: the result object, or {"key": KEY or null, "error": MESSAGE},
 // with its `explain` member when asked for, as `eval --explain` gives error entries one.
-void append_entry(const Ruleset& rules, std::string_view record, const RecordResult& result, const EvalOptions& options,
+// A result is moved, not copied, when it is the whole answer.
+void append_entry(const Ruleset& rules, std::string_view record, RecordResult& result, const EvalOptions& options,
                   std::string& out) {
   if (result.ok) {
-    out += result.json;
+    if (out.empty()) out = std::move(result.json);
+    else out += result.json;
     return;
   }
   out += "{\"key\":";
@@ -95,9 +97,11 @@ void evaluate_ruleset(Service& s, const httplib::Request& req, httplib::Response
 
   Ruleset rules = engine->current();  // once: every record of this request sees this version
   auto version_headers = [&] {
-    res.set_header("X-Segrule-Ruleset", rules.info().name);
-    res.set_header("X-Segrule-Version", rules.info().version);
-    res.set_header("X-Segrule-Content-Hash", rules.info().content_hash);
+    static const std::string kRuleset = "X-Segrule-Ruleset", kVersion = "X-Segrule-Version",
+                             kContentHash = "X-Segrule-Content-Hash";
+    add_header(res, kRuleset, rules.info().name);
+    add_header(res, kVersion, rules.info().version);
+    add_header(res, kContentHash, rules.info().content_hash);
   };
   std::string error;
   if (json_kind(req.body) == '{') {

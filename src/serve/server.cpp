@@ -36,11 +36,9 @@ using Clock = std::chrono::steady_clock;
 // When the handler of this thread's current request started; reset by the logger.
 thread_local std::optional<Clock::time_point> t_request_start;
 
-// A client-chosen path as it may appear in the log: no control characters, bounded.
 std::string printable(std::string_view path) {
   std::string out;
-  for (char c : path.substr(0, 200)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
-  if (path.size() > 200) out += "...";
+  append_printable_path(out, path);
   return out;
 }
 
@@ -122,9 +120,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     if (t_request_start) seconds = std::chrono::duration<double>(Clock::now() - *t_request_start).count();
     t_request_start.reset();
     metrics.request(route, res.status, seconds);
-    if (!access_log) return;
-    log.line(seconds < 0 ? fmt::format("{} {} {} -", req.method, printable(req.path), res.status)
-                         : fmt::format("{} {} {} {:.3f}ms", req.method, printable(req.path), res.status, seconds * 1e3));
+    if (access_log) log.request(req.method, req.path, res.status, seconds);
   });
   install_routes(server, service);
   // Debian's compiled cpp-httplib listens with a queue of 5 pending connections:

@@ -29,6 +29,11 @@ void install_tool_routes(httplib::Server& server, Service& service);
 // Marks the start of the request being handled on this thread (for its latency).
 httplib::Server::Handler timed(httplib::Server::Handler handler);
 
+// Sets a response header named by one of our constants (kept as a std::string, so
+// no name is built per request). Like Response::set_header, a value holding CR or
+// LF is left out (no header injection); unlike it, the name is not checked again.
+void add_header(httplib::Response& res, const std::string& name, std::string_view value);
+// A JSON answer: status, body (moved, not copied) and its Content-Type.
 void send_json(httplib::Response& res, int status, std::string body);
 // `{"error": MESSAGE}` with `status`.
 void send_error(httplib::Response& res, int status, std::string_view message);
