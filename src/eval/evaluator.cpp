@@ -135,17 +135,27 @@ bool fuse_comparison(const Program& p, const Node& n, FusedTest& f) {
   const Node& a = p.nodes[n.args[0]];
   const Node& b = p.nodes[n.args[1]];
   if (!fuse_operand(p, n.args[0], f.left) || !fuse_operand(p, n.args[1], f.right)) return false;
+  using From = FusedOperand::From;
+  bool slot_vs_constant = f.left.from == From::slot && f.right.from == From::constant;
   f.compare = n.code;
   if (a.type.is_numeric() && b.type.is_numeric()) {
-    f.kind = FusedTest::Kind::numbers;
-    return true;
+    f.kind = slot_vs_constant ? FusedTest::Kind::number_slot_vs_constant : FusedTest::Kind::numbers;
+  } else if (a.type.base == BaseType::symbol && b.type.base == BaseType::symbol) {
+    if (f.left.from > From::attribute || f.right.from > From::attribute) return false;
+    f.kind = slot_vs_constant ? FusedTest::Kind::symbol_slot_vs_constant : FusedTest::Kind::symbols;
+    // Tiers list their highest row first: a higher rank is a lower row index.
+    if (n.domain != kNone && p.domains[n.domain].kind == DomainKind::tiers) f.compare = swapped(f.compare);
+  } else {
+    return false;
   }
-  if (a.type.base != BaseType::symbol || b.type.base != BaseType::symbol) return false;
-  using From = FusedOperand::From;
-  if (f.left.from > From::attribute || f.right.from > From::attribute) return false;
-  f.kind = FusedTest::Kind::symbols;
-  // Tiers list their highest row first: a higher rank is a lower row index.
-  if (n.domain != kNone && p.domains[n.domain].kind == DomainKind::tiers) f.compare = swapped(f.compare);
+  switch (f.compare) {  // bit 0: less, bit 1: equal, bit 2: greater
+    case Code::eq: f.accept = 0b010; break;
+    case Code::ne: f.accept = 0b101; break;
+    case Code::lt: f.accept = 0b001; break;
+    case Code::le: f.accept = 0b011; break;
+    case Code::gt: f.accept = 0b100; break;
+    default: f.accept = 0b110; break;
+  }
   return true;
 }
 
@@ -505,6 +515,8 @@ class Machine {
   bool run_fused(const FusedTest& f) const {
     int c;
     switch (f.kind) {
+      case FusedTest::Kind::number_slot_vs_constant: c = three_way(slots_[f.left.slot].number, *f.right.number); break;
+      case FusedTest::Kind::symbol_slot_vs_constant: c = three_way(slots_[f.left.slot].symbol, f.right.symbol); break;
       case FusedTest::Kind::numbers: c = three_way(number_of(f.left), number_of(f.right)); break;
       case FusedTest::Kind::symbols: c = three_way(symbol_of(f.left), symbol_of(f.right)); break;
       case FusedTest::Kind::symbol_in_set: {
@@ -518,14 +530,7 @@ class Machine {
         return f.negate;
       }
     }
-    switch (f.compare) {
-      case Code::eq: return c == 0;
-      case Code::ne: return c != 0;
-      case Code::lt: return c < 0;
-      case Code::le: return c <= 0;
-      case Code::gt: return c > 0;
-      default: return c >= 0;
-    }
+    return (f.accept >> (c + 1)) & 1;
   }
 
   template <typename T>

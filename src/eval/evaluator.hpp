@@ -54,9 +54,12 @@ struct FusedOperand {
 // holds (`savings in customer_type`). Derived from a Program's nodes
 // once per Outcome (see Outcome::fused).
 struct FusedTest {
-  enum class Kind : uint8_t { numbers, symbols, symbol_in_set, symbol_in_list };
+  // The first two are the common shapes of the next two (a slot against a constant), taken without
+  // looking at where the operands come from.
+  enum class Kind : uint8_t { number_slot_vs_constant, symbol_slot_vs_constant, numbers, symbols, symbol_in_set, symbol_in_list };
   Kind kind = Kind::numbers;
   Code compare = Code::eq;   // eq, ne, lt, le, gt, ge: on numbers, or on symbol positions in their domain
+  uint8_t accept = 0;        // the same as a mask: bit 0 holds when left < right, bit 1 when equal, bit 2 when greater
   bool negate = false;       // symbol_in_*: `not in`
   FusedOperand left, right;  // symbol_in_set: left only; symbol_in_list: right is the list's slot
   uint64_t set = 0;          // symbol_in_set: bit i for symbol i (domains of up to 64 values)
