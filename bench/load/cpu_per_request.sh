@@ -19,21 +19,9 @@ BIN=$(realpath "$BUILD/segrule")
 command -v wrk >/dev/null || { echo "cpu_per_request.sh: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 command -v perf >/dev/null || { echo "cpu_per_request.sh: perf is not installed (apt-get install linux-perf)" >&2; exit 2; }
 
-TMP=$(mktemp -d)
-SERVER=""
-cleanup() {
-  [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+source "$HERE/server.sh"
 
-mkdir "$TMP/rules"
-cp rulesets/retail-2025.seg "$TMP/rules/"
-"$BIN" serve --rules "$TMP/rules" --port 0 "$@" >"$TMP/out" 2>"$TMP/access.log" &
-SERVER=$!
-for _ in $(seq 100); do grep -q listening "$TMP/out" 2>/dev/null && break; sleep 0.05; done
-URL=$(sed -n 's/^listening on //p' "$TMP/out")
-[ -n "$URL" ] || { echo "cpu_per_request.sh: the server did not start" >&2; cat "$TMP/access.log" >&2; exit 1; }
+start_server 5 "$BIN" serve --rules "$TMP/rules" --port 0 "$@"
 
 evaluated() { curl -s "$URL/metrics" | awk '/^segrule_records_evaluated_total / {print $2}'; }
 # Warm-up: connections open, pool threads started, allocator caches filled.

@@ -18,23 +18,12 @@ CONNECTIONS=${3:-4}
 BIN=$(realpath "$BUILD/segrule")
 command -v valgrind >/dev/null || { echo "instructions_per_request.sh: valgrind is not installed" >&2; exit 2; }
 
-TMP=$(mktemp -d)
-SERVER=""
-cleanup() {
-  [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/server.sh"
 
-mkdir "$TMP/rules"
-cp rulesets/retail-2025.seg "$TMP/rules/"
 # Counting starts switched off: start-up and warm-up are not counted.
-valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$TMP/callgrind.out" \
-  "$BIN" serve --rules "$TMP/rules" --port 0 --threads 16 >"$TMP/out" 2>"$TMP/log" &
-SERVER=$!
-for _ in $(seq 600); do grep -q listening "$TMP/out" 2>/dev/null && break; sleep 0.1; done
-URL=$(sed -n 's/^listening on //p' "$TMP/out")
-[ -n "$URL" ] || { echo "instructions_per_request.sh: the server did not start" >&2; cat "$TMP/log" >&2; exit 1; }
+start_server 60 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$TMP/callgrind.out" \
+  "$BIN" serve --rules "$TMP/rules" --port 0 --threads 16
 
 # A keep-alive client: CONNECTIONS connections, each POSTing the first record of
 # examples/customers.jsonl COUNT times; every answer must be a 200.

@@ -38,13 +38,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(realpath "$BUILD/segrule")
 command -v wrk >/dev/null || { echo "run.sh: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 
-TMP=$(mktemp -d)
-SERVER=""
-cleanup() {
-  [ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+source "$HERE/server.sh"
 
 marked() {  # the reload test's rule file, version $1 (a or b)
   cat <<SEG
@@ -65,14 +59,8 @@ output {
 SEG
 }
 
-mkdir "$TMP/rules"
-cp rulesets/retail-2025.seg "$TMP/rules/"
 marked a > "$TMP/rules/marked.seg"
-"$BIN" serve --rules "$TMP/rules" --port 0 --threads 128 --watch-interval 20 >"$TMP/out" 2>"$TMP/access.log" &
-SERVER=$!
-for _ in $(seq 100); do grep -q listening "$TMP/out" 2>/dev/null && break; sleep 0.05; done
-URL=$(sed -n 's/^listening on //p' "$TMP/out")
-[ -n "$URL" ] || { echo "run.sh: the server did not start" >&2; cat "$TMP/access.log" >&2; exit 1; }
+start_server 5 "$BIN" serve --rules "$TMP/rules" --port 0 --threads 128 --watch-interval 20
 echo "server: $URL ($(nproc) cores shared with wrk)"
 
 # utime + stime of the server, in clock ticks (fields 14 and 15 of /proc/PID/stat).

@@ -185,15 +185,7 @@ struct Record {
   }
 };
 
-// Deterministic pseudo-random numbers for the mutator (a 64-bit LCG).
-struct Random {
-  uint64_t state;
-  uint64_t next() {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return state >> 33;
-  }
-  size_t below(size_t n) { return n == 0 ? 0 : next() % n; }
-};
+using testing::Random;
 
 // One random edit: a byte replaced, inserted or deleted, or a slice copied
 // elsewhere (which makes duplicate keys, nested values and trailing garbage).

@@ -61,11 +61,8 @@ strategy s8 "八" when young not in kind or (kind_primary is not null and kind_p
 )";
 
 // Deterministic records whose amounts often sit exactly on the constants above.
-std::string record(uint64_t& seed, int i) {
-  auto next = [&seed](uint64_t n) {
-    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-    return (seed >> 33) % n;
-  };
+std::string record(testing::Random& random, int i) {
+  auto next = [&random](size_t n) { return random.below(n); };
   static const char* kAmounts[] = {"0", "0.01", "200000", "199999.99", "1000000", "999999.99", "5000000", "5000000.01", "123.45"};
   static const char* kRatings[] = {"C", "B", "BB", "BBB", "A", "AA", "AAA"};
   const char* aum = kAmounts[next(9)];
@@ -81,7 +78,7 @@ TEST_CASE("fused tests answer as the general path does") {
   const Program& p = *program;
   Outcome outcome;
   EvalError error;
-  uint64_t seed = 42;
+  testing::Random random{42};
   size_t fused_nodes = 0;
   bool seen_kind[6] = {};
   bool seen_from[5] = {};
@@ -89,7 +86,7 @@ TEST_CASE("fused tests answer as the general path does") {
     reset_outcome(p, outcome);
     outcome.slots[p.as_of_slot] = Value::of_date(*make_date(2025, 6, 30));
     RecordProblem problem;
-    std::string text = record(seed, i);
+    std::string text = record(random, i);
     REQUIRE_MESSAGE(record_from_json(p, text, RecordLimits{}, outcome.slots, problem), problem.message);
     REQUIRE_MESSAGE(evaluate(p, outcome, error), error.message);
     fused_nodes = 0;

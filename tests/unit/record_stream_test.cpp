@@ -13,19 +13,13 @@
 
 #include "eval/jsonl.hpp"
 #include "eval/record_stream.hpp"
+#include "support.hpp"
 
 using namespace segrule;
 
 namespace {
 
-struct Random {
-  uint64_t state;
-  uint64_t next() {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return state >> 33;
-  }
-  size_t below(size_t n) { return n == 0 ? 0 : next() % n; }
-};
+using testing::Random;
 
 // What a reader gets for one record: its line and its text, or its early error and key.
 struct Seen {

@@ -34,16 +34,7 @@ std::string reference_result(const Program& p, const Outcome& o) {
 
 // ---- generated values ----------------------------------------------------------
 
-// Deterministic pseudo-random numbers (a 64-bit LCG).
-struct Random {
-  uint64_t state;
-  uint64_t next() {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return state >> 33;
-  }
-  size_t below(size_t n) { return n == 0 ? 0 : next() % n; }
-  bool one_in(size_t n) { return below(n) == 0; }
-};
+using testing::Random;
 
 // Strings as records hold them: plain, CJK, and every kind of byte that needs an escape.
 std::string random_text(Random& random) {

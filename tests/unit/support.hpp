@@ -2,6 +2,8 @@
 // Helpers shared by the unit tests: compile rule text, evaluate a record, and
 // summarise diagnostics, so each test reads as a table of inputs and outputs.
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -31,5 +33,17 @@ std::string eval_batch(const Program& program, const std::string& input, InputFo
 // credit : rating (enum rating [C, B, BB, BBB, A, AA, AAA]), opened : date, held : list<string>,
 // vip : bool, bonus : money = 0
 std::string with_prelude(const std::string& declarations);
+
+// Deterministic pseudo-random numbers (a 64-bit LCG): generated test inputs are
+// the same on every run and machine.
+struct Random {
+  uint64_t state;
+  uint64_t next() {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  }
+  size_t below(size_t n) { return n == 0 ? 0 : next() % n; }
+  bool one_in(size_t n) { return below(n) == 0; }
+};
 
 }  // namespace segrule::testing
