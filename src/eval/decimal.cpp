@@ -3,6 +3,9 @@
 #include <array>
 #include <cstddef>
 #include <limits>
+#include <utility>
+
+#include "eval/digits.hpp"
 
 namespace segrule {
 
@@ -206,49 +209,10 @@ bool div_round(const U256& n, UInt128 d, UInt128& q) {
 char* write_digits(char* end, UInt128 v) {
   // Peel 19-digit chunks so most of the work is 64-bit division.
   while (v > kU64Max) {
-    uint64_t chunk = static_cast<uint64_t>(v % kTen19);
+    end = write_uint_padded(end, static_cast<uint64_t>(v % kTen19), 19);
     v /= kTen19;
-    for (int i = 0; i < 19; ++i) {
-      *--end = static_cast<char>('0' + chunk % 10);
-      chunk /= 10;
-    }
   }
-  uint64_t w = static_cast<uint64_t>(v);
-  do {
-    *--end = static_cast<char>('0' + w % 10);
-    w /= 10;
-  } while (w != 0);
-  return end;
-}
-
-// Canonical text of `units`, ending just before `end`; returns its first char.
-char* write_canonical(char* end, Int128 units) {
-  UInt128 mag = magnitude(units);
-  UInt128 whole;
-  uint64_t frac;
-  if (mag <= kU64Max) {
-    uint64_t m = static_cast<uint64_t>(mag);
-    whole = m / kOne64;
-    frac = m % kOne64;
-  } else {
-    whole = mag / kOne;
-    frac = static_cast<uint64_t>(mag - whole * kOne);
-  }
-  if (frac != 0) {
-    int digits = Decimal::kScale;
-    while (frac % 10 == 0) {
-      frac /= 10;
-      --digits;
-    }
-    for (int i = 0; i < digits; ++i) {
-      *--end = static_cast<char>('0' + frac % 10);
-      frac /= 10;
-    }
-    *--end = '.';
-  }
-  end = write_digits(end, whole);
-  if (units < 0) *--end = '-';
-  return end;
+  return write_uint(end, static_cast<uint64_t>(v));
 }
 
 // Advances over a digit run in which '_' may sit between two digits; counts digits.
@@ -471,17 +435,48 @@ std::optional<int64_t> Decimal::to_int64() const {
   return static_cast<int64_t>(whole);
 }
 
+char* Decimal::write_text(char* end) const {
+  UInt128 mag = magnitude(units_);
+  UInt128 whole;
+  uint64_t fraction;
+  if (mag <= kU64Max) {  // below 18.45: 64-bit arithmetic
+    uint64_t m = static_cast<uint64_t>(mag);
+    whole = m / kOne64;
+    fraction = m % kOne64;
+  } else {
+    whole = mag / kOne;
+    fraction = static_cast<uint64_t>(mag - whole * kOne);
+  }
+  if (fraction != 0) {
+    // Drop trailing zeros 16, 8, 4, 2 and 1 at a time (there are at most 17).
+    static constexpr std::pair<uint64_t, int> kSteps[] = {
+        {10'000'000'000'000'000ULL, 16}, {100'000'000, 8}, {10'000, 4}, {100, 2}, {10, 1}};
+    int digits = kScale;
+    for (auto [power, count] : kSteps) {
+      if (fraction % power == 0) {
+        fraction /= power;
+        digits -= count;
+      }
+    }
+    end = write_uint_padded(end, fraction, digits);
+    *--end = '.';
+  }
+  end = write_digits(end, whole);
+  if (units_ < 0) *--end = '-';
+  return end;
+}
+
 void Decimal::append_to(std::string& out) const {
   char buf[kMaxTextLength];
   char* end = buf + kMaxTextLength;
-  char* begin = write_canonical(end, units_);
+  char* begin = write_text(end);
   out.append(begin, end);
 }
 
 std::string Decimal::to_string() const {
   char buf[kMaxTextLength];
   char* end = buf + kMaxTextLength;
-  char* begin = write_canonical(end, units_);
+  char* begin = write_text(end);
   return std::string(begin, end);
 }
 

@@ -76,6 +76,9 @@ class Decimal {
   std::string to_fixed(int places, bool thousands) const;
   // Appends canonical text without a temporary string.
   void append_to(std::string& out) const;
+  // Writes canonical text so that it ends just before `end`, which has
+  // kMaxTextLength bytes of room before it; returns its first byte.
+  char* write_text(char* end) const;
 
   // Longest canonical text: '-' + 20 digits + '.' + 18 digits.
   static constexpr int kMaxTextLength = 40;

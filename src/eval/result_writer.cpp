@@ -1,11 +1,11 @@
 #include "eval/result_writer.hpp"
 
-#include <array>
 #include <cstdint>
 #include <cstring>
-#include <utility>
 
 #include <fmt/format.h>
+
+#include "eval/digits.hpp"
 
 namespace segrule {
 
@@ -146,83 +146,6 @@ size_t clean_prefix(std::string_view text) {
   return i;
 }
 
-// "00" "01" ... "99": two digits per division by 100.
-constexpr auto kDigitPairs = [] {
-  std::array<char, 200> pairs{};
-  for (int i = 0; i < 100; ++i) {
-    pairs[2 * i] = static_cast<char>('0' + i / 10);
-    pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
-  }
-  return pairs;
-}();
-
-void put_pair(char* at, unsigned v) { std::memcpy(at, kDigitPairs.data() + 2 * v, 2); }
-
-// Writes the digits of v so that they end just before `end`; returns the first.
-char* write_uint(char* end, uint64_t v) {
-  while (v >= 100) {
-    end -= 2;
-    put_pair(end, static_cast<unsigned>(v % 100));
-    v /= 100;
-  }
-  if (v >= 10) {
-    end -= 2;
-    put_pair(end, static_cast<unsigned>(v));
-  } else {
-    *--end = static_cast<char>('0' + v);
-  }
-  return end;
-}
-
-// Exactly `width` digits of v (v < 10^width), leading zeros kept.
-char* write_uint_padded(char* end, uint64_t v, int width) {
-  char* begin = write_uint(end, v);
-  while (end - begin < width) *--begin = '0';
-  return begin;
-}
-
-constexpr uint64_t kUnits64 = 1'000'000'000'000'000'000ULL;  // 10^18: units in 1
-constexpr uint64_t kTen19 = 10'000'000'000'000'000'000ULL;
-
-// The canonical text of a decimal (Decimal::append_to: no exponent, no
-// trailing fractional zeros, "0" for zero), ending just before `end`, which
-// has Decimal::kMaxTextLength bytes of room before it. Returns its first byte.
-char* write_decimal(char* end, Decimal d) {
-  Int128 units = d.units();
-  UInt128 magnitude = units < 0 ? UInt128{0} - static_cast<UInt128>(units) : static_cast<UInt128>(units);
-  UInt128 whole;
-  uint64_t fraction;
-  if (magnitude <= UINT64_MAX) {  // below 18.45: 64-bit arithmetic
-    uint64_t m = static_cast<uint64_t>(magnitude);
-    whole = m / kUnits64;
-    fraction = m % kUnits64;
-  } else {
-    whole = magnitude / kUnits64;
-    fraction = static_cast<uint64_t>(magnitude - whole * kUnits64);
-  }
-  if (fraction != 0) {
-    // Drop trailing zeros 16, 8, 4, 2 and 1 at a time (there are at most 17).
-    static constexpr std::pair<uint64_t, int> kSteps[] = {
-        {10'000'000'000'000'000ULL, 16}, {100'000'000, 8}, {10'000, 4}, {100, 2}, {10, 1}};
-    int digits = Decimal::kScale;
-    for (auto [power, count] : kSteps) {
-      if (fraction % power == 0) {
-        fraction /= power;
-        digits -= count;
-      }
-    }
-    end = write_uint_padded(end, fraction, digits);
-    *--end = '.';
-  }
-  if (whole > UINT64_MAX) {  // 20 or more digits: the low 19 first
-    end = write_uint_padded(end, static_cast<uint64_t>(whole % kTen19), 19);
-    whole /= kTen19;
-  }
-  end = write_uint(end, static_cast<uint64_t>(whole));
-  if (units < 0) *--end = '-';
-  return end;
-}
-
 }  // namespace
 
 // Appends to the caller's string through a cursor, so a result is a series of
@@ -276,7 +199,7 @@ class ResultWriter::Sink {
   void put_decimal(Decimal d) {
     char buffer[Decimal::kMaxTextLength];
     char* end = buffer + sizeof(buffer);
-    char* begin = write_decimal(end, d);
+    char* begin = d.write_text(end);
     put(std::string_view(begin, static_cast<size_t>(end - begin)));
   }
 
@@ -295,12 +218,12 @@ class ResultWriter::Sink {
     need(12);
     char* p = at_;
     p[0] = '"';
-    put_pair(p + 1, static_cast<unsigned>(year / 100));
-    put_pair(p + 3, static_cast<unsigned>(year % 100));
+    put_digit_pair(p + 1, static_cast<unsigned>(year / 100));
+    put_digit_pair(p + 3, static_cast<unsigned>(year % 100));
     p[5] = '-';
-    put_pair(p + 6, static_cast<unsigned>(month));
+    put_digit_pair(p + 6, static_cast<unsigned>(month));
     p[8] = '-';
-    put_pair(p + 9, static_cast<unsigned>(day));
+    put_digit_pair(p + 9, static_cast<unsigned>(day));
     p[11] = '"';
     at_ += 12;
   }
