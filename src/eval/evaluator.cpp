@@ -167,8 +167,10 @@ bool fuse_membership(const Program& p, const Node& n, FusedTest& f) {
   f.negate = n.code == Code::not_in;
   if (is_leaf_slot(list) && list.type.element == BaseType::symbol && a.type.base == BaseType::symbol &&
       fuse_operand(p, n.args[0], f.left) && f.left.from <= FusedOperand::From::constant) {
-    f.kind = FusedTest::Kind::symbol_in_list;
-    f.right.slot = list.slot;
+    const Slot& slot = p.slots[list.slot];
+    bool segments = list.code == Code::slot && slot.kind == SlotKind::segments;
+    f.kind = segments ? FusedTest::Kind::symbol_in_segments : FusedTest::Kind::symbol_in_list;
+    f.right.slot = segments ? slot.decl : list.slot;
     return true;
   }
   if (!is_leaf_slot(a) || a.type.nullable || a.type.base != BaseType::symbol) return false;
@@ -219,9 +221,11 @@ class Machine {
  public:
   // `settled` (optional) caches the values of constant nodes across records.
   // `fused` and `fused_at` (optional): the one-step tests and, per node, which one it is.
+  // `segment_rows`: the Outcome's, with the fused tests (symbol_in_segments reads it).
   Machine(const Program& p, std::vector<Value>& slots, std::vector<Value>& scratch, std::vector<uint8_t>* settled = nullptr,
-          const FusedTest* fused = nullptr, const uint32_t* fused_at = nullptr)
-      : p_(p), slots_(slots), scratch_(scratch), settled_(settled), fused_(fused), fused_at_(fused_at) {
+          const FusedTest* fused = nullptr, const uint32_t* fused_at = nullptr,
+          const std::vector<std::vector<uint64_t>>* segment_rows = nullptr)
+      : p_(p), slots_(slots), scratch_(scratch), settled_(settled), fused_(fused), fused_at_(fused_at), segment_rows_(segment_rows) {
     if (scratch_.size() < p.nodes.size()) scratch_.resize(p.nodes.size());
   }
 
@@ -523,6 +527,11 @@ class Machine {
         uint32_t s = slots_[f.left.slot].symbol;
         return (s < 64 && ((f.set >> s) & 1)) != f.negate;
       }
+      case FusedTest::Kind::symbol_in_segments: {
+        uint32_t s = symbol_of(f.left);
+        const std::vector<uint64_t>& rows = (*segment_rows_)[f.right.slot];
+        return (s / 64 < rows.size() && ((rows[s / 64] >> (s % 64)) & 1)) != f.negate;
+      }
       default: {  // symbol_in_list
         uint32_t s = symbol_of(f.left);
         for (const Value& v : slots_[f.right.slot].items)
@@ -555,9 +564,11 @@ class Machine {
   std::vector<uint8_t>* settled_;
   const FusedTest* fused_;
   const uint32_t* fused_at_;
+  const std::vector<std::vector<uint64_t>>* segment_rows_;
 };
 
-void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trace* trace, size_t index) {
+void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, size_t index) {
+  std::vector<Value>& slots = out.slots;
   if (d.is_tiers) {
     for (size_t r = 0; r < d.rows.size(); ++r) {
       const CompiledRow& row = d.rows[r];
@@ -576,6 +587,9 @@ void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trac
   // The items of the last record are overwritten in place and the rest cut
   // off: no Value is built or destroyed for the rows that match again.
   size_t count = 0;
+  // The same rows as a bitmap, for `x in decision` (FusedTest::Kind::symbol_in_segments).
+  std::vector<uint64_t>& bits = out.segment_rows[index];
+  bits.assign(d.rows.size() / 64 + 1, 0);
   uint32_t primary = kNone;
   Decimal best;
   for (size_t r = 0; r < d.rows.size(); ++r) {
@@ -583,6 +597,7 @@ void run_decision(const Decision& d, Machine& m, std::vector<Value>& slots, Trac
     bool hit = m.test(row.condition);
     if (trace) trace->segment_matched[index][r] = hit;
     if (!hit) continue;
+    bits[r / 64] |= uint64_t{1} << (r % 64);
     if (count == matched.items.size()) matched.items.emplace_back();
     Value& item = matched.items[count++];
     item.kind = ValueKind::symbol;
@@ -617,6 +632,7 @@ void reset_outcome(const Program& program, Outcome& outcome) {
   outcome.slots.resize(program.slots.size());
   outcome.outputs.resize(program.outputs.size());
   outcome.in_list.resize(program.outputs.size());
+  outcome.segment_rows.resize(program.decisions.size());
   for (size_t i = 0; i < program.outputs.size(); ++i) {
     const OutputField& output = program.outputs[i];
     assign_value(outcome.outputs[i], output.initial);
@@ -642,7 +658,7 @@ Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots
 
 bool eval_condition(const Program& program, uint32_t node, Outcome& outcome) {
   std::vector<uint8_t>* settled = settled_nodes(program, outcome);  // also fills outcome.fused
-  Machine m(program, outcome.slots, outcome.scratch, settled, outcome.fused.data(), outcome.fused_at.data());
+  Machine m(program, outcome.slots, outcome.scratch, settled, outcome.fused.data(), outcome.fused_at.data(), &outcome.segment_rows);
   return m.test(node);
 }
 
@@ -660,7 +676,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
     }
   }
   std::vector<uint8_t>* settled = settled_nodes(p, out);  // also fills out.fused
-  Machine m(p, out.slots, out.scratch, settled, out.fused.data(), out.fused_at.data());
+  Machine m(p, out.slots, out.scratch, settled, out.fused.data(), out.fused_at.data(), &out.segment_rows);
   try {
     for (const Step& step : p.order) {
       if (step.is_let) {
@@ -674,7 +690,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
           assign_value(slot, m.eval(let.value));
         }
       } else {
-        run_decision(p.decisions[step.index], m, out.slots, trace, step.index);
+        run_decision(p.decisions[step.index], m, out, trace, step.index);
       }
     }
     for (size_t s = 0; s < p.strategies.size(); ++s) {

@@ -51,17 +51,21 @@ struct FusedOperand {
 // a comparison of two operands as above (`aum >= 500万`, `credit_rating >= BBB`,
 // `rank(p.risk) > rank(risk_level)`), or a symbol slot in a list of constant
 // symbols (`value_tier in [platinum, gold]`), or a symbol in the list a slot
-// holds (`savings in customer_type`). Derived from a Program's nodes
+// holds (`x in products`), looked up in a bitmap when the list is a segments
+// decision's (`savings in customer_type`). Derived from a Program's nodes
 // once per Outcome (see Outcome::fused).
 struct FusedTest {
   // The first two are the common shapes of the next two (a slot against a constant), taken without
   // looking at where the operands come from.
-  enum class Kind : uint8_t { number_slot_vs_constant, symbol_slot_vs_constant, numbers, symbols, symbol_in_set, symbol_in_list };
+  enum class Kind : uint8_t {
+    number_slot_vs_constant, symbol_slot_vs_constant, numbers, symbols, symbol_in_set, symbol_in_list, symbol_in_segments
+  };
   Kind kind = Kind::numbers;
   Code compare = Code::eq;   // eq, ne, lt, le, gt, ge: on numbers, or on symbol positions in their domain
   uint8_t accept = 0;        // the same as a mask: bit 0 holds when left < right, bit 1 when equal, bit 2 when greater
   bool negate = false;       // symbol_in_*: `not in`
-  FusedOperand left, right;  // symbol_in_set: left only; symbol_in_list: right is the list's slot
+  FusedOperand left, right;  // symbol_in_set: left only; symbol_in_list: right is the list's slot;
+                             // symbol_in_segments: right.slot is the segments decision's index
   uint64_t set = 0;          // symbol_in_set: bit i for symbol i (domains of up to 64 values)
 };
 
@@ -72,6 +76,7 @@ struct Outcome {
   std::vector<uint32_t> set_by;  // per output: strategy that set it, or kNone
   std::vector<Dropped> dropped;
   std::vector<std::vector<uint64_t>> in_list;  // per list output of symbols: which symbols it holds
+  std::vector<std::vector<uint64_t>> segment_rows;  // per decision (segments): which rows matched
   std::vector<Value> scratch;    // the evaluator's working values, kept between records
   // Nodes whose value depends on no record (`[platinum, gold]`, `500万 * 2`) are
   // computed once and kept in scratch: `settled` marks them, for `settled_for`.

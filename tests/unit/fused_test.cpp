@@ -20,6 +20,7 @@ using testing::with_prelude;
 constexpr const char* kRules = R"(
 let debt = bonus * 2
 let floor = if aum > 0 then BB else B
+let picks = if aum > bonus then [B, BB, AAA] else [A]
 tiers band {
   top  "顶" when aum >= 500万 and credit >= BBB
   high "高" when 100万 <= aum
@@ -58,6 +59,7 @@ strategy s5 "五" when aum <= bonus or credit > AA { note += "edge" }
 strategy s6 "六" when credit >= floor and floor != credit { note += "floor" }
 strategy s7 "七" when aum >= 0 { offer p1, p2, p3 }
 strategy s8 "八" when young not in kind or (kind_primary is not null and kind_primary in kind) { note += "kinds" }
+strategy s9 "九" when credit in picks { note += "picked" }
 )";
 
 // Deterministic records whose amounts often sit exactly on the constants above.
@@ -80,7 +82,7 @@ TEST_CASE("fused tests answer as the general path does") {
   EvalError error;
   testing::Random random{42};
   size_t fused_nodes = 0;
-  bool seen_kind[6] = {};
+  bool seen_kind[7] = {};
   bool seen_from[5] = {};
   for (int i = 0; i < 3000; ++i) {
     reset_outcome(p, outcome);
@@ -110,7 +112,7 @@ TEST_CASE("fused tests answer as the general path does") {
   }
   // The file above must reach every kind, or this test would not test them.
   CHECK(fused_nodes >= 20);
-  for (int k = 0; k < 6; ++k) CHECK_MESSAGE(seen_kind[k], "no one-step test of kind ", k);
+  for (int k = 0; k < 7; ++k) CHECK_MESSAGE(seen_kind[k], "no one-step test of kind ", k);
   for (int k = 0; k < 5; ++k) CHECK_MESSAGE(seen_from[k], "no operand read from kind ", k);
 }
 
