@@ -137,18 +137,18 @@ bool fuse_comparison(const Program& p, const Node& n, FusedTest& f) {
   if (!fuse_operand(p, n.args[0], f.left) || !fuse_operand(p, n.args[1], f.right)) return false;
   using From = FusedOperand::From;
   bool slot_vs_constant = f.left.from == From::slot && f.right.from == From::constant;
-  f.compare = n.code;
+  Code compare = n.code;
   if (a.type.is_numeric() && b.type.is_numeric()) {
     f.kind = slot_vs_constant ? FusedTest::Kind::number_slot_vs_constant : FusedTest::Kind::numbers;
   } else if (a.type.base == BaseType::symbol && b.type.base == BaseType::symbol) {
     if (f.left.from > From::attribute || f.right.from > From::attribute) return false;
     f.kind = slot_vs_constant ? FusedTest::Kind::symbol_slot_vs_constant : FusedTest::Kind::symbols;
     // Tiers list their highest row first: a higher rank is a lower row index.
-    if (n.domain != kNone && p.domains[n.domain].kind == DomainKind::tiers) f.compare = swapped(f.compare);
+    if (n.domain != kNone && p.domains[n.domain].kind == DomainKind::tiers) compare = swapped(compare);
   } else {
     return false;
   }
-  switch (f.compare) {  // bit 0: less, bit 1: equal, bit 2: greater
+  switch (compare) {  // bit 0: less, bit 1: equal, bit 2: greater
     case Code::eq: f.accept = 0b010; break;
     case Code::ne: f.accept = 0b101; break;
     case Code::lt: f.accept = 0b001; break;

@@ -61,8 +61,9 @@ struct FusedTest {
     number_slot_vs_constant, symbol_slot_vs_constant, numbers, symbols, symbol_in_set, symbol_in_list, symbol_in_segments
   };
   Kind kind = Kind::numbers;
-  Code compare = Code::eq;   // eq, ne, lt, le, gt, ge: on numbers, or on symbol positions in their domain
-  uint8_t accept = 0;        // the same as a mask: bit 0 holds when left < right, bit 1 when equal, bit 2 when greater
+  // The comparison (eq ... ge, on numbers or on symbol positions in their domain) as a mask:
+  // bit 0 holds when left < right, bit 1 when equal, bit 2 when greater.
+  uint8_t accept = 0;
   bool negate = false;       // symbol_in_*: `not in`
   FusedOperand left, right;  // symbol_in_set: left only; symbol_in_list: right is the list's slot;
                              // symbol_in_segments: right.slot is the segments decision's index
