@@ -225,8 +225,12 @@ class Machine {
   Machine(const Program& p, std::vector<Value>& slots, std::vector<Value>& scratch, std::vector<uint8_t>* settled = nullptr,
           const FusedTest* fused = nullptr, const uint32_t* fused_at = nullptr,
           const std::vector<std::vector<uint64_t>>* segment_rows = nullptr)
-      : p_(p), slots_(slots), scratch_(scratch), settled_(settled), fused_(fused), fused_at_(fused_at), segment_rows_(segment_rows) {
-    if (scratch_.size() < p.nodes.size()) scratch_.resize(p.nodes.size());
+      : p_(p), nodes_(p.nodes.data()), settled_(settled), fused_(fused), fused_at_(fused_at), segment_rows_(segment_rows) {
+    if (scratch.size() < p.nodes.size()) scratch.resize(p.nodes.size());
+    // Raw pointers, read once: through the vectors every access would reload
+    // their start (a call in between may, as far as the compiler knows, have moved it).
+    slots_ = slots.data();
+    scratch_ = scratch.data();
   }
 
   // Typed evaluation: a condition, a number or a symbol straight into a
@@ -236,7 +240,7 @@ class Machine {
   // anything it does not take itself.
   bool test(uint32_t index) {
     if (fused_at_ && fused_at_[index] != kNone) return run_fused(fused_[fused_at_[index]]);
-    const Node& n = p_.nodes[index];
+    const Node& n = nodes_[index];
     switch (n.code) {
       case Code::slot: case Code::local: return slots_[n.slot].boolean;
       case Code::constant: return n.constant.boolean;
@@ -250,7 +254,7 @@ class Machine {
           if (test(a)) return true;
         return false;
       case Code::lt: case Code::le: case Code::gt: case Code::ge: {
-        const Type& operand = p_.nodes[n.args[0]].type;
+        const Type& operand = nodes_[n.args[0]].type;
         int c;
         if (operand.is_numeric()) {
           Decimal a = num(n.args[0]);
@@ -267,8 +271,8 @@ class Machine {
         return n.code == Code::lt ? c < 0 : n.code == Code::le ? c <= 0 : n.code == Code::gt ? c > 0 : c >= 0;
       }
       case Code::eq: case Code::ne: {
-        const Type& a = p_.nodes[n.args[0]].type;
-        const Type& b = p_.nodes[n.args[1]].type;
+        const Type& a = nodes_[n.args[0]].type;
+        const Type& b = nodes_[n.args[1]].type;
         if (a.nullable || b.nullable) break;
         bool same;
         if (a.base == BaseType::symbol && b.base == BaseType::symbol) same = sym(n.args[0]) == sym(n.args[1]);
@@ -277,7 +281,7 @@ class Machine {
         return same == (n.code == Code::eq);
       }
       case Code::in: case Code::not_in: {
-        const Type& item = p_.nodes[n.args[0]].type;
+        const Type& item = nodes_[n.args[0]].type;
         if (item.base != BaseType::symbol) break;
         uint32_t s = sym(n.args[0]);
         bool found = false;
@@ -296,7 +300,7 @@ class Machine {
   // A number-typed node that is not null. Leaves are read in place, without a
   // call: they are half of all operands.
   [[gnu::always_inline]] Decimal num(uint32_t index) {
-    const Node& n = p_.nodes[index];
+    const Node& n = nodes_[index];
     if (n.code == Code::slot || n.code == Code::local) return slots_[n.slot].number;
     if (n.code == Code::constant) return n.constant.number;
     return num_inner(index, n);
@@ -304,7 +308,7 @@ class Machine {
 
   // A symbol-typed node that is not null.
   [[gnu::always_inline]] uint32_t sym(uint32_t index) {
-    const Node& n = p_.nodes[index];
+    const Node& n = nodes_[index];
     if (n.code == Code::slot || n.code == Code::local) return slots_[n.slot].symbol;
     if (n.code == Code::constant) return n.constant.symbol;
     return sym_inner(index, n);
@@ -361,7 +365,7 @@ class Machine {
 
  public:
   [[gnu::always_inline]] const Value& eval(uint32_t index) {
-    const Node& n = p_.nodes[index];
+    const Node& n = nodes_[index];
     // Leaves first, without a call: most operands are a slot or a constant.
     if (n.code == Code::slot || n.code == Code::local) return slots_[n.slot];
     if (n.code == Code::constant) return n.constant;
@@ -559,8 +563,9 @@ class Machine {
   }
 
   const Program& p_;
-  std::vector<Value>& slots_;
-  std::vector<Value>& scratch_;
+  const Node* nodes_;
+  Value* slots_;    // the Outcome's slots, which the Machine never resizes
+  Value* scratch_;
   std::vector<uint8_t>* settled_;
   const FusedTest* fused_;
   const uint32_t* fused_at_;
@@ -570,7 +575,7 @@ class Machine {
 void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, size_t index) {
   std::vector<Value>& slots = out.slots;
   if (d.is_tiers) {
-    for (size_t r = 0; r < d.rows.size(); ++r) {
+    for (size_t r = 0, rows = d.rows.size(); r < rows; ++r) {
       const CompiledRow& row = d.rows[r];
       if (row.condition == kNone || m.test(row.condition)) {
         Value& tier = slots[d.slot];
@@ -592,7 +597,7 @@ void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, siz
   bits.assign(d.rows.size() / 64 + 1, 0);
   uint32_t primary = kNone;
   Decimal best;
-  for (size_t r = 0; r < d.rows.size(); ++r) {
+  for (size_t r = 0, rows = d.rows.size(); r < rows; ++r) {
     const CompiledRow& row = d.rows[r];
     bool hit = m.test(row.condition);
     if (trace) trace->segment_matched[index][r] = hit;
@@ -693,11 +698,13 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
         run_decision(p.decisions[step.index], m, out, trace, step.index);
       }
     }
-    for (size_t s = 0; s < p.strategies.size(); ++s) {
+    // Loop bounds are read once: the compiler cannot tell that the calls in the
+    // bodies leave the vectors' sizes alone.
+    for (size_t s = 0, strategies = p.strategies.size(); s < strategies; ++s) {
       const Strategy& strategy = p.strategies[s];
       if (!m.test(strategy.when)) continue;
       if (trace) trace->strategy_fired[s] = true;
-      for (size_t k = 0; k < strategy.statements.size(); ++k) {
+      for (size_t k = 0, statements = strategy.statements.size(); k < statements; ++k) {
         const CompiledStatement& st = strategy.statements[k];
         if (st.when != kNone && !m.test(st.when)) continue;
         if (st.kind == StatementKindC::assign) {
@@ -730,17 +737,21 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
         if (trace) trace->statement_applied[s][k] = true;
       }
     }
-    for (size_t c = 0; c < p.constraints.size(); ++c) {
+    for (size_t c = 0, constraints = p.constraints.size(); c < constraints; ++c) {
       const Constraint& constraint = p.constraints[c];
       Value& list = out.outputs[constraint.field];
       size_t kept = 0;  // items kept move to the front, in order, without a second list
-      for (size_t i = 0; i < list.items.size(); ++i) {
+      for (size_t i = 0, items = list.items.size(); i < items; ++i) {
         assign_value(out.slots[constraint.local], list.items[i]);
         uint32_t dropped_by = kNone;
-        for (size_t r = 0; r < constraint.rows.size() && dropped_by == kNone; ++r)
+        for (size_t r = 0, rows = constraint.rows.size(); r < rows && dropped_by == kNone; ++r)
           if (m.test(constraint.rows[r].when)) dropped_by = static_cast<uint32_t>(r);
         if (dropped_by != kNone) {
-          out.dropped.push_back(Dropped{constraint.field, list.items[i], static_cast<uint32_t>(c), dropped_by});
+          Dropped& dropped = out.dropped.emplace_back();
+          dropped.field = constraint.field;
+          assign_value(dropped.item, list.items[i]);
+          dropped.constraint = static_cast<uint32_t>(c);
+          dropped.row = dropped_by;
         } else {
           if (kept != i) std::swap(list.items[kept], list.items[i]);
           ++kept;

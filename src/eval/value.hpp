@@ -13,6 +13,11 @@ namespace segrule {
 enum class ValueKind : uint8_t { null, boolean, number, string, date, symbol, list };
 
 struct Value {
+  // User-provided, so that `Value()` (as in emplace_back()) runs only the member
+  // initialisers: an implicit constructor would first zero all 96 bytes, which
+  // compilers do with a slow `rep stos`.
+  Value() noexcept {}
+
   ValueKind kind = ValueKind::null;
   bool boolean = false;
   uint32_t symbol = 0;  // index of an enum value, tier row, segment row or catalog item in its domain
