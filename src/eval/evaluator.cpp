@@ -217,6 +217,75 @@ void find_fused(const Program& p, std::vector<FusedTest>& fused, std::vector<uin
   }
 }
 
+// The decision and rows a one-step test holds only for: a tier slot equal to
+// or in a set of constant rows, or a constant row in a segments decision.
+bool guard_rows(const Program& p, const FusedTest& f, uint32_t& decision, std::vector<uint32_t>& rows) {
+  using Kind = FusedTest::Kind;
+  using From = FusedOperand::From;
+  rows.clear();
+  if (f.negate) return false;
+  auto tier_decision = [&](const FusedOperand& o) {
+    if (o.from != From::slot || p.slots[o.slot].kind != SlotKind::tiers) return false;
+    decision = p.slots[o.slot].decl;
+    return true;
+  };
+  switch (f.kind) {
+    case Kind::symbol_slot_vs_constant: case Kind::symbols: {
+      if (f.accept != 0b010) return false;  // equality only
+      const FusedOperand* tier = &f.left;
+      const FusedOperand* row = &f.right;
+      if (row->from != From::constant) std::swap(tier, row);
+      if (row->from != From::constant || !tier_decision(*tier)) return false;
+      rows.push_back(row->symbol);
+      return true;
+    }
+    case Kind::symbol_in_set:
+      if (!tier_decision(f.left)) return false;
+      for (uint32_t r = 0; r < 64; ++r)
+        if ((f.set >> r) & 1) rows.push_back(r);
+      return true;
+    case Kind::symbol_in_segments:
+      if (f.left.from != From::constant) return false;
+      decision = f.right.slot;
+      rows.push_back(f.left.symbol);
+      return true;
+    default: return false;
+  }
+}
+
+// Finds each strategy's guard (see StrategyGuards). A guard may follow other
+// parts of an `and` only when those are one-step tests, which cannot fail: a
+// strategy skipped for its guard must not hide an error its `when` would raise.
+void find_guards(const Program& p, const std::vector<FusedTest>& fused, const std::vector<uint32_t>& fused_at, StrategyGuards& g) {
+  g.unguarded.assign(p.strategies.size() / 64 + 1, 0);
+  g.decisions.clear();
+  std::vector<uint32_t> slot_of_decision(p.decisions.size(), kNone);  // index in g.decisions
+  std::vector<uint32_t> rows;
+  for (uint32_t s = 0; s < p.strategies.size(); ++s) {
+    uint32_t when = p.strategies[s].when;
+    bool guarded = false;
+    if (when != kNone) {
+      const Node& n = p.nodes[when];
+      std::vector<uint32_t> parts = n.code == Code::and_ ? n.args : std::vector<uint32_t>{when};
+      for (uint32_t part : parts) {
+        if (fused_at[part] == kNone) break;
+        uint32_t decision = kNone;
+        if (!guard_rows(p, fused[fused_at[part]], decision, rows)) continue;
+        uint32_t& at = slot_of_decision[decision];
+        if (at == kNone) {
+          at = static_cast<uint32_t>(g.decisions.size());
+          g.decisions.push_back({decision, std::vector<std::vector<uint32_t>>(p.decisions[decision].rows.size())});
+        }
+        for (uint32_t r : rows)
+          if (r < g.decisions[at].strategies.size()) g.decisions[at].strategies[r].push_back(s);
+        guarded = true;
+        break;
+      }
+    }
+    if (!guarded) g.unguarded[s / 64] |= uint64_t{1} << (s % 64);
+  }
+}
+
 class Machine {
  public:
   // `settled` (optional) caches the values of constant nodes across records.
@@ -626,6 +695,7 @@ std::vector<uint8_t>* settled_nodes(const Program& p, Outcome& out) {
   if (out.settled_for != &p) {
     find_settled(p, out.settled);
     find_fused(p, out.fused, out.fused_at);
+    find_guards(p, out.fused, out.fused_at, out.guards);
     out.settled_for = &p;
   }
   return &out.settled;
@@ -700,7 +770,26 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
     }
     // Loop bounds are read once: the compiler cannot tell that the calls in the
     // bodies leave the vectors' sizes alone.
-    for (size_t s = 0, strategies = p.strategies.size(); s < strategies; ++s) {
+    // The strategies worth testing: those with no guard, and those whose guard's row matched.
+    std::vector<uint64_t>& candidates = out.candidates;
+    candidates = out.guards.unguarded;
+    for (const StrategyGuards::ByRow& by_row : out.guards.decisions) {
+      auto add = [&](uint32_t row) {
+        for (uint32_t s : by_row.strategies[row]) candidates[s / 64] |= uint64_t{1} << (s % 64);
+      };
+      const Decision& d = p.decisions[by_row.decision];
+      if (d.is_tiers) {
+        add(out.slots[d.slot].symbol);
+      } else {
+        const std::vector<uint64_t>& matched = out.segment_rows[by_row.decision];
+        for (size_t w = 0; w < matched.size(); ++w)
+          for (uint64_t bits = matched[w]; bits != 0; bits &= bits - 1)
+            add(static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(bits))));
+      }
+    }
+    for (size_t word = 0, words = candidates.size(); word < words; ++word)
+    for (uint64_t bits = candidates[word]; bits != 0; bits &= bits - 1) {
+      size_t s = word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
       const Strategy& strategy = p.strategies[s];
       if (!m.test(strategy.when)) continue;
       if (trace) trace->strategy_fired[s] = true;

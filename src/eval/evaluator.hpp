@@ -70,6 +70,21 @@ struct FusedTest {
   uint64_t set = 0;          // symbol_in_set: bit i for symbol i (domains of up to 64 values)
 };
 
+// Strategies by a tier or segment row their `when` cannot hold without: the
+// guard `value_tier == gold`, `value_tier in [platinum, gold]` or
+// `savings in customer_type`, alone or as a leading part of an `and`. Per
+// record only the strategies guarded by a row that matched, and those with no
+// guard, are tested, in file order as before: with many strategies most
+// `when`s are never looked at.
+struct StrategyGuards {
+  std::vector<uint64_t> unguarded;  // bit s: strategy s has no guard and is always tested
+  struct ByRow {
+    uint32_t decision = 0;
+    std::vector<std::vector<uint32_t>> strategies;  // per row of the decision: the strategies it guards
+  };
+  std::vector<ByRow> decisions;  // only the decisions that guard something
+};
+
 // Everything one record produced. `slots` holds inputs, lets and decisions.
 struct Outcome {
   std::vector<Value> slots;
@@ -84,6 +99,8 @@ struct Outcome {
   std::vector<uint8_t> settled;
   std::vector<FusedTest> fused;      // the conditions that can be tested in one step
   std::vector<uint32_t> fused_at;    // per node: its index in `fused`, or kNone
+  StrategyGuards guards;
+  std::vector<uint64_t> candidates;  // per record: the strategies to test (see StrategyGuards)
   const Program* settled_for = nullptr;
 };
 
