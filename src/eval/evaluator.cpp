@@ -138,8 +138,9 @@ bool fuse_comparison(const Program& p, const Node& n, FusedTest& f) {
   using From = FusedOperand::From;
   bool slot_vs_constant = f.left.from == From::slot && f.right.from == From::constant;
   Code compare = n.code;
+  bool ranks = f.left.from >= From::rank_of_slot && f.right.from >= From::rank_of_slot;
   if (a.type.is_numeric() && b.type.is_numeric()) {
-    f.kind = slot_vs_constant ? FusedTest::Kind::number_slot_vs_constant : FusedTest::Kind::numbers;
+    f.kind = slot_vs_constant ? FusedTest::Kind::number_slot_vs_constant : ranks ? FusedTest::Kind::ranks : FusedTest::Kind::numbers;
   } else if (a.type.base == BaseType::symbol && b.type.base == BaseType::symbol) {
     if (f.left.from > From::attribute || f.right.from > From::attribute) return false;
     f.kind = slot_vs_constant ? FusedTest::Kind::symbol_slot_vs_constant : FusedTest::Kind::symbols;
@@ -580,6 +581,12 @@ class Machine {
     }
   }
 
+  // rank_of_slot or rank_of_attribute, as an integer.
+  int64_t rank_of(const FusedOperand& o) const {
+    uint32_t item = slots_[o.slot].symbol;
+    return o.ranked->rank(o.from == FusedOperand::From::rank_of_slot ? item : o.catalog->values[item][o.attribute].symbol);
+  }
+
   uint32_t symbol_of(const FusedOperand& o) const {
     using From = FusedOperand::From;
     switch (o.from) {
@@ -595,6 +602,7 @@ class Machine {
       case FusedTest::Kind::number_slot_vs_constant: c = three_way(slots_[f.left.slot].number, *f.right.number); break;
       case FusedTest::Kind::symbol_slot_vs_constant: c = three_way(slots_[f.left.slot].symbol, f.right.symbol); break;
       case FusedTest::Kind::numbers: c = three_way(number_of(f.left), number_of(f.right)); break;
+      case FusedTest::Kind::ranks: c = three_way(rank_of(f.left), rank_of(f.right)); break;
       case FusedTest::Kind::symbols: c = three_way(symbol_of(f.left), symbol_of(f.right)); break;
       case FusedTest::Kind::symbol_in_set: {
         uint32_t s = slots_[f.left.slot].symbol;

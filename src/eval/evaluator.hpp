@@ -58,7 +58,8 @@ struct FusedTest {
   // The first two are the common shapes of the next two (a slot against a constant), taken without
   // looking at where the operands come from.
   enum class Kind : uint8_t {
-    number_slot_vs_constant, symbol_slot_vs_constant, numbers, symbols, symbol_in_set, symbol_in_list, symbol_in_segments
+    number_slot_vs_constant, symbol_slot_vs_constant, numbers, symbols, symbol_in_set, symbol_in_list, symbol_in_segments,
+    ranks  // `rank(p.risk) > rank(risk_level)`: both sides rank_of_*, compared as integers
   };
   Kind kind = Kind::numbers;
   // The comparison (eq ... ge, on numbers or on symbol positions in their domain) as a mask:

@@ -82,7 +82,7 @@ TEST_CASE("fused tests answer as the general path does") {
   EvalError error;
   testing::Random random{42};
   size_t fused_nodes = 0;
-  bool seen_kind[7] = {};
+  bool seen_kind[8] = {};
   bool seen_from[5] = {};
   for (int i = 0; i < 3000; ++i) {
     reset_outcome(p, outcome);
@@ -102,7 +102,7 @@ TEST_CASE("fused tests answer as the general path does") {
         ++fused_nodes;
         seen_kind[static_cast<int>(f.kind)] = true;
         seen_from[static_cast<int>(f.left.from)] = true;
-        if (f.kind < FusedTest::Kind::symbol_in_set) seen_from[static_cast<int>(f.right.from)] = true;
+        if (f.kind < FusedTest::Kind::symbol_in_set || f.kind == FusedTest::Kind::ranks) seen_from[static_cast<int>(f.right.from)] = true;
       }
       bool general = eval_node(p, node, outcome.slots).boolean;  // no fused tests there
       bool fused = eval_condition(p, node, outcome);
@@ -112,7 +112,7 @@ TEST_CASE("fused tests answer as the general path does") {
   }
   // The file above must reach every kind, or this test would not test them.
   CHECK(fused_nodes >= 20);
-  for (int k = 0; k < 7; ++k) CHECK_MESSAGE(seen_kind[k], "no one-step test of kind ", k);
+  for (int k = 0; k < 8; ++k) CHECK_MESSAGE(seen_kind[k], "no one-step test of kind ", k);
   for (int k = 0; k < 5; ++k) CHECK_MESSAGE(seen_from[k], "no operand read from kind ", k);
 }
 
