@@ -287,6 +287,21 @@ void find_guards(const Program& p, const std::vector<FusedTest>& fused, const st
   }
 }
 
+// Which lets are a number operation on two non-null number slots (see DirectLet).
+void find_direct_lets(const Program& p, std::vector<DirectLet>& direct) {
+  direct.assign(p.lets.size(), DirectLet{});
+  for (size_t i = 0; i < p.lets.size(); ++i) {
+    const Node& n = p.nodes[p.lets[i].value];
+    bool operation = n.code == Code::add || n.code == Code::sub || n.code == Code::mul || n.code == Code::div || n.code == Code::share;
+    if (!operation || n.type.nullable || !n.type.is_numeric() || n.args.size() != 2) continue;
+    const Node& a = p.nodes[n.args[0]];
+    const Node& b = p.nodes[n.args[1]];
+    auto number_slot = [](const Node& x) { return x.code == Code::slot && x.type.is_numeric() && !x.type.nullable; };
+    if (!number_slot(a) || !number_slot(b)) continue;
+    direct[i] = DirectLet{static_cast<uint8_t>(n.code), a.slot, b.slot};
+  }
+}
+
 class Machine {
  public:
   // `settled` (optional) caches the values of constant nodes across records.
@@ -704,6 +719,7 @@ std::vector<uint8_t>* settled_nodes(const Program& p, Outcome& out) {
     find_settled(p, out.settled);
     find_fused(p, out.fused, out.fused_at);
     find_guards(p, out.fused, out.fused_at, out.guards);
+    find_direct_lets(p, out.direct_lets);
     out.settled_for = &p;
   }
   return &out.settled;
@@ -762,7 +778,25 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
   Machine m(p, out.slots, out.scratch, settled, out.fused.data(), out.fused_at.data(), &out.segment_rows);
   try {
     for (const Step& step : p.order) {
-      if (step.is_let) {
+      if (step.is_let && out.direct_lets[step.index].code != 0) {
+        const DirectLet& direct = out.direct_lets[step.index];
+        const Let& let = p.lets[step.index];
+        Decimal a = out.slots[direct.left].number;
+        Decimal b = out.slots[direct.right].number;
+        Decimal result;
+        DecimalStatus st = DecimalStatus::ok;
+        switch (static_cast<Code>(direct.code)) {
+          case Code::add: st = Decimal::add(a, b, result); break;
+          case Code::sub: st = Decimal::sub(a, b, result); break;
+          case Code::mul: st = Decimal::mul(a, b, result); break;
+          case Code::div: st = Decimal::div(a, b, result); break;
+          default:
+            if (!b.is_zero()) st = Decimal::div(a, b, result);  // share(x, 0) is 0
+        }
+        Value& slot = out.slots[let.slot];
+        slot.number = arithmetic(p, let.value, st, result);
+        slot.kind = ValueKind::number;
+      } else if (step.is_let) {
         const Let& let = p.lets[step.index];
         const Type& type = p.nodes[let.value].type;
         Value& slot = out.slots[let.slot];

@@ -86,6 +86,13 @@ struct StrategyGuards {
   std::vector<ByRow> decisions;  // only the decisions that guard something
 };
 
+// A let of the form `op(slot, slot)` with a number result (`share(time_deposits, aum)`,
+// `loans / aum`), computed without walking its nodes. Derived once per Outcome.
+struct DirectLet {
+  uint8_t code = 0;             // Code::add ... Code::share; 0: not direct
+  uint32_t left = 0, right = 0;  // the operand slots
+};
+
 // Everything one record produced. `slots` holds inputs, lets and decisions.
 struct Outcome {
   std::vector<Value> slots;
@@ -101,6 +108,7 @@ struct Outcome {
   std::vector<FusedTest> fused;      // the conditions that can be tested in one step
   std::vector<uint32_t> fused_at;    // per node: its index in `fused`, or kNone
   StrategyGuards guards;
+  std::vector<DirectLet> direct_lets;  // per let
   std::vector<uint64_t> candidates;  // per record: the strategies to test (see StrategyGuards)
   const Program* settled_for = nullptr;
 };
