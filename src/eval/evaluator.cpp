@@ -871,22 +871,32 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
     for (size_t c = 0, constraints = p.constraints.size(); c < constraints; ++c) {
       const Constraint& constraint = p.constraints[c];
       Value& list = out.outputs[constraint.field];
+      Value& local = out.slots[constraint.local];
+      const DropRule* rows = constraint.rows.data();
+      const size_t row_count = constraint.rows.size();
       size_t kept = 0;  // items kept move to the front, in order, without a second list
       for (size_t i = 0, items = list.items.size(); i < items; ++i) {
-        assign_value(out.slots[constraint.local], list.items[i]);
+        Value& item = list.items[i];
+        assign_value(local, item);
         uint32_t dropped_by = kNone;
-        for (size_t r = 0, rows = constraint.rows.size(); r < rows && dropped_by == kNone; ++r)
-          if (m.test(constraint.rows[r].when)) dropped_by = static_cast<uint32_t>(r);
+        for (size_t r = 0; r < row_count; ++r)
+          if (m.test(rows[r].when)) {
+            dropped_by = static_cast<uint32_t>(r);
+            break;
+          }
         if (dropped_by != kNone) {
           Dropped& dropped = out.dropped.emplace_back();
           dropped.field = constraint.field;
-          assign_value(dropped.item, list.items[i]);
+          assign_value(dropped.item, item);
           dropped.constraint = static_cast<uint32_t>(c);
           dropped.row = dropped_by;
-        } else {
-          if (kept != i) std::swap(list.items[kept], list.items[i]);
-          ++kept;
+          continue;
         }
+        if (kept != i) {  // the item at `kept` was dropped: this one takes its place
+          if (item.kind == ValueKind::symbol) assign_value(list.items[kept], item);
+          else list.items[kept] = std::move(item);
+        }
+        ++kept;
       }
       list.items.resize(kept);
     }
