@@ -732,17 +732,26 @@ void reset_outcome(const Program& program, Outcome& outcome) {
   outcome.outputs.resize(program.outputs.size());
   outcome.in_list.resize(program.outputs.size());
   outcome.segment_rows.resize(program.decisions.size());
-  for (size_t i = 0; i < program.outputs.size(); ++i) {
+  for (size_t i = 0, outputs = program.outputs.size(); i < outputs; ++i) {
     const OutputField& output = program.outputs[i];
-    assign_value(outcome.outputs[i], output.initial);
+    Value& value = outcome.outputs[i];
+    if (output.initial.kind == ValueKind::list && output.initial.items.empty()) {  // most lists: emptied in place
+      value.kind = ValueKind::list;
+      value.items.clear();
+    } else {
+      assign_value(value, output.initial);
+    }
     // Lists of symbols remember which symbols they hold, so appending stays
     // constant-time however long the list (offers from a large catalog).
-    std::vector<uint64_t>& bits = outcome.in_list[i];
     if (output.type.base != BaseType::list || output.type.element != BaseType::symbol) continue;
-    bits.assign(program.domains[output.type.domain].ids.size() / 64 + 1, 0);
+    std::vector<uint64_t>& bits = outcome.in_list[i];
+    size_t words = program.domains[output.type.domain].ids.size() / 64 + 1;
+    if (bits.size() == words) std::fill(bits.begin(), bits.end(), 0);
+    else bits.assign(words, 0);
     for (const Value& item : output.initial.items) bits[item.symbol / 64] |= uint64_t{1} << (item.symbol % 64);
   }
-  outcome.set_by.assign(program.outputs.size(), kNone);
+  if (outcome.set_by.size() == program.outputs.size()) std::fill(outcome.set_by.begin(), outcome.set_by.end(), kNone);
+  else outcome.set_by.assign(program.outputs.size(), kNone);
   outcome.dropped.clear();
 }
 
