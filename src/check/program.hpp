@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -202,6 +203,8 @@ struct Step {
   uint32_t index = 0;
 };
 
+struct EvalPlan;  // src/eval/eval_plan.hpp
+
 struct Program {
   Metadata metadata;
   std::shared_ptr<const SourceFile> source;
@@ -221,6 +224,11 @@ struct Program {
   std::vector<Invariant> invariants;
   std::vector<Step> order;
   std::unordered_map<std::string, uint32_t> input_index;  // field name -> inputs index
+
+  // The evaluator's tables for this program (src/eval/eval_plan.hpp), built on
+  // the first evaluation and then shared by every thread: see eval_plan().
+  mutable std::once_flag eval_plan_once;
+  mutable std::shared_ptr<const EvalPlan> eval_plan;
 };
 
 }  // namespace segrule

@@ -84,224 +84,6 @@ void find_settled(const Program& p, std::vector<uint8_t>& constant) {
   }
 }
 
-bool is_leaf_slot(const Node& n) { return n.code == Code::slot || n.code == Code::local; }
-
-// The comparison in the other direction: on tiers, a higher rank is a lower row index.
-Code swapped(Code c) {
-  switch (c) {
-    case Code::lt: return Code::gt;
-    case Code::le: return Code::ge;
-    case Code::gt: return Code::lt;
-    case Code::ge: return Code::le;
-    default: return c;
-  }
-}
-
-bool fuse_operand(const Program& p, uint32_t index, FusedOperand& o) {
-  const Node& n = p.nodes[index];
-  if (n.type.nullable) return false;  // equality with a possible null keeps its null semantics in the general path
-  using From = FusedOperand::From;
-  switch (n.code) {
-    case Code::slot: case Code::local:
-      o.from = From::slot;
-      o.slot = n.slot;
-      return true;
-    case Code::constant:
-      o.from = From::constant;
-      o.number = &n.constant.number;
-      o.symbol = n.constant.symbol;
-      return true;
-    case Code::attribute: {
-      const Node& item = p.nodes[n.args[0]];
-      if (!is_leaf_slot(item) || item.type.nullable) return false;
-      o.from = From::attribute;
-      o.slot = item.slot;
-      o.attribute = n.slot;
-      o.catalog = &p.catalogs[p.domains[n.domain].catalog];
-      return true;
-    }
-    case Code::rank: {
-      if (!fuse_operand(p, n.args[0], o)) return false;
-      if (o.from == From::constant) return false;  // folded by the checker anyway
-      o.from = o.from == From::slot ? From::rank_of_slot : From::rank_of_attribute;
-      o.ranked = &p.domains[n.domain];
-      return true;
-    }
-    default: return false;
-  }
-}
-
-bool fuse_comparison(const Program& p, const Node& n, FusedTest& f) {
-  const Node& a = p.nodes[n.args[0]];
-  const Node& b = p.nodes[n.args[1]];
-  if (!fuse_operand(p, n.args[0], f.left) || !fuse_operand(p, n.args[1], f.right)) return false;
-  using From = FusedOperand::From;
-  bool slot_vs_constant = f.left.from == From::slot && f.right.from == From::constant;
-  Code compare = n.code;
-  bool ranks = f.left.from >= From::rank_of_slot && f.right.from >= From::rank_of_slot;
-  if (a.type.is_numeric() && b.type.is_numeric()) {
-    f.kind = slot_vs_constant ? FusedTest::Kind::number_slot_vs_constant : ranks ? FusedTest::Kind::ranks : FusedTest::Kind::numbers;
-  } else if (a.type.base == BaseType::symbol && b.type.base == BaseType::symbol) {
-    if (f.left.from > From::attribute || f.right.from > From::attribute) return false;
-    f.kind = slot_vs_constant ? FusedTest::Kind::symbol_slot_vs_constant : FusedTest::Kind::symbols;
-    // Tiers list their highest row first: a higher rank is a lower row index.
-    if (n.domain != kNone && p.domains[n.domain].kind == DomainKind::tiers) compare = swapped(compare);
-  } else {
-    return false;
-  }
-  switch (compare) {  // bit 0: less, bit 1: equal, bit 2: greater
-    case Code::eq: f.accept = 0b010; break;
-    case Code::ne: f.accept = 0b101; break;
-    case Code::lt: f.accept = 0b001; break;
-    case Code::le: f.accept = 0b011; break;
-    case Code::gt: f.accept = 0b100; break;
-    default: f.accept = 0b110; break;
-  }
-  return true;
-}
-
-// `x in [a, b]` with x a symbol slot and the list made of constant symbols of
-// a small domain; or `a in xs` with a a symbol slot or constant and xs a list slot.
-bool fuse_membership(const Program& p, const Node& n, FusedTest& f) {
-  const Node& a = p.nodes[n.args[0]];
-  const Node& list = p.nodes[n.args[1]];
-  f.negate = n.code == Code::not_in;
-  if (is_leaf_slot(list) && list.type.element == BaseType::symbol && a.type.base == BaseType::symbol &&
-      fuse_operand(p, n.args[0], f.left) && f.left.from <= FusedOperand::From::constant) {
-    const Slot& slot = p.slots[list.slot];
-    bool segments = list.code == Code::slot && slot.kind == SlotKind::segments;
-    f.kind = segments ? FusedTest::Kind::symbol_in_segments : FusedTest::Kind::symbol_in_list;
-    f.right.slot = segments ? slot.decl : list.slot;
-    return true;
-  }
-  if (!is_leaf_slot(a) || a.type.nullable || a.type.base != BaseType::symbol) return false;
-  if (a.type.domain == kNone || p.domains[a.type.domain].ids.size() > 64) return false;
-  uint64_t set = 0;
-  auto add = [&](const Value& v) {
-    if (v.kind != ValueKind::symbol) return false;
-    set |= uint64_t{1} << v.symbol;
-    return true;
-  };
-  if (list.code == Code::constant) {
-    for (const Value& v : list.constant.items)
-      if (!add(v)) return false;
-  } else if (list.code == Code::make_list) {
-    for (uint32_t item : list.args)
-      if (p.nodes[item].code != Code::constant || !add(p.nodes[item].constant)) return false;
-  } else {
-    return false;
-  }
-  f.kind = FusedTest::Kind::symbol_in_set;
-  f.left.from = FusedOperand::From::slot;
-  f.left.slot = a.slot;
-  f.set = set;
-  return true;
-}
-
-void find_fused(const Program& p, std::vector<FusedTest>& fused, std::vector<uint32_t>& fused_at) {
-  fused.clear();
-  fused_at.assign(p.nodes.size(), kNone);
-  for (size_t i = 0; i < p.nodes.size(); ++i) {
-    const Node& n = p.nodes[i];
-    FusedTest f;
-    bool ok = false;
-    switch (n.code) {
-      case Code::eq: case Code::ne: case Code::lt: case Code::le: case Code::gt: case Code::ge:
-        ok = fuse_comparison(p, n, f);
-        break;
-      case Code::in: case Code::not_in: ok = fuse_membership(p, n, f); break;
-      default: break;
-    }
-    if (!ok) continue;
-    fused_at[i] = static_cast<uint32_t>(fused.size());
-    fused.push_back(f);
-  }
-}
-
-// The decision and rows a one-step test holds only for: a tier slot equal to
-// or in a set of constant rows, or a constant row in a segments decision.
-bool guard_rows(const Program& p, const FusedTest& f, uint32_t& decision, std::vector<uint32_t>& rows) {
-  using Kind = FusedTest::Kind;
-  using From = FusedOperand::From;
-  rows.clear();
-  if (f.negate) return false;
-  auto tier_decision = [&](const FusedOperand& o) {
-    if (o.from != From::slot || p.slots[o.slot].kind != SlotKind::tiers) return false;
-    decision = p.slots[o.slot].decl;
-    return true;
-  };
-  switch (f.kind) {
-    case Kind::symbol_slot_vs_constant: case Kind::symbols: {
-      if (f.accept != 0b010) return false;  // equality only
-      const FusedOperand* tier = &f.left;
-      const FusedOperand* row = &f.right;
-      if (row->from != From::constant) std::swap(tier, row);
-      if (row->from != From::constant || !tier_decision(*tier)) return false;
-      rows.push_back(row->symbol);
-      return true;
-    }
-    case Kind::symbol_in_set:
-      if (!tier_decision(f.left)) return false;
-      for (uint32_t r = 0; r < 64; ++r)
-        if ((f.set >> r) & 1) rows.push_back(r);
-      return true;
-    case Kind::symbol_in_segments:
-      if (f.left.from != From::constant) return false;
-      decision = f.right.slot;
-      rows.push_back(f.left.symbol);
-      return true;
-    default: return false;
-  }
-}
-
-// Finds each strategy's guard (see StrategyGuards). A guard may follow other
-// parts of an `and` only when those are one-step tests, which cannot fail: a
-// strategy skipped for its guard must not hide an error its `when` would raise.
-void find_guards(const Program& p, const std::vector<FusedTest>& fused, const std::vector<uint32_t>& fused_at, StrategyGuards& g) {
-  g.unguarded.assign(p.strategies.size() / 64 + 1, 0);
-  g.decisions.clear();
-  std::vector<uint32_t> slot_of_decision(p.decisions.size(), kNone);  // index in g.decisions
-  std::vector<uint32_t> rows;
-  for (uint32_t s = 0; s < p.strategies.size(); ++s) {
-    uint32_t when = p.strategies[s].when;
-    bool guarded = false;
-    if (when != kNone) {
-      const Node& n = p.nodes[when];
-      std::vector<uint32_t> parts = n.code == Code::and_ ? n.args : std::vector<uint32_t>{when};
-      for (uint32_t part : parts) {
-        if (fused_at[part] == kNone) break;
-        uint32_t decision = kNone;
-        if (!guard_rows(p, fused[fused_at[part]], decision, rows)) continue;
-        uint32_t& at = slot_of_decision[decision];
-        if (at == kNone) {
-          at = static_cast<uint32_t>(g.decisions.size());
-          g.decisions.push_back({decision, std::vector<std::vector<uint32_t>>(p.decisions[decision].rows.size())});
-        }
-        for (uint32_t r : rows)
-          if (r < g.decisions[at].strategies.size()) g.decisions[at].strategies[r].push_back(s);
-        guarded = true;
-        break;
-      }
-    }
-    if (!guarded) g.unguarded[s / 64] |= uint64_t{1} << (s % 64);
-  }
-}
-
-// Which lets are a number operation on two non-null number slots (see DirectLet).
-void find_direct_lets(const Program& p, std::vector<DirectLet>& direct) {
-  direct.assign(p.lets.size(), DirectLet{});
-  for (size_t i = 0; i < p.lets.size(); ++i) {
-    const Node& n = p.nodes[p.lets[i].value];
-    bool operation = n.code == Code::add || n.code == Code::sub || n.code == Code::mul || n.code == Code::div || n.code == Code::share;
-    if (!operation || n.type.nullable || !n.type.is_numeric() || n.args.size() != 2) continue;
-    const Node& a = p.nodes[n.args[0]];
-    const Node& b = p.nodes[n.args[1]];
-    auto number_slot = [](const Node& x) { return x.code == Code::slot && x.type.is_numeric() && !x.type.nullable; };
-    if (!number_slot(a) || !number_slot(b)) continue;
-    direct[i] = DirectLet{static_cast<uint8_t>(n.code), a.slot, b.slot};
-  }
-}
-
 class Machine {
  public:
   // `settled` (optional) caches the values of constant nodes across records.
@@ -717,9 +499,7 @@ void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, siz
 std::vector<uint8_t>* settled_nodes(const Program& p, Outcome& out) {
   if (out.settled_for != &p) {
     find_settled(p, out.settled);
-    find_fused(p, out.fused, out.fused_at);
-    find_guards(p, out.fused, out.fused_at, out.guards);
-    find_direct_lets(p, out.direct_lets);
+    out.plan = &eval_plan(p);
     out.settled_for = &p;
   }
   return &out.settled;
@@ -765,8 +545,8 @@ Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots
 }
 
 bool eval_condition(const Program& program, uint32_t node, Outcome& outcome) {
-  std::vector<uint8_t>* settled = settled_nodes(program, outcome);  // also fills outcome.fused
-  Machine m(program, outcome.slots, outcome.scratch, settled, outcome.fused.data(), outcome.fused_at.data(), &outcome.segment_rows);
+  std::vector<uint8_t>* settled = settled_nodes(program, outcome);  // also sets outcome.plan
+  Machine m(program, outcome.slots, outcome.scratch, settled, outcome.plan->fused.data(), outcome.plan->fused_at.data(), &outcome.segment_rows);
   return m.test(node);
 }
 
@@ -783,12 +563,12 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
       trace->statement_overridden[i].assign(p.strategies[i].statements.size(), false);
     }
   }
-  std::vector<uint8_t>* settled = settled_nodes(p, out);  // also fills out.fused
-  Machine m(p, out.slots, out.scratch, settled, out.fused.data(), out.fused_at.data(), &out.segment_rows);
+  std::vector<uint8_t>* settled = settled_nodes(p, out);  // also sets out.plan
+  Machine m(p, out.slots, out.scratch, settled, out.plan->fused.data(), out.plan->fused_at.data(), &out.segment_rows);
   try {
     for (const Step& step : p.order) {
-      if (step.is_let && out.direct_lets[step.index].code != 0) {
-        const DirectLet& direct = out.direct_lets[step.index];
+      if (step.is_let && out.plan->direct_lets[step.index].code != 0) {
+        const DirectLet& direct = out.plan->direct_lets[step.index];
         const Let& let = p.lets[step.index];
         Decimal a = out.slots[direct.left].number;
         Decimal b = out.slots[direct.right].number;
@@ -823,8 +603,8 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
     // bodies leave the vectors' sizes alone.
     // The strategies worth testing: those with no guard, and those whose guard's row matched.
     std::vector<uint64_t>& candidates = out.candidates;
-    candidates = out.guards.unguarded;
-    for (const StrategyGuards::ByRow& by_row : out.guards.decisions) {
+    candidates = out.plan->guards.unguarded;
+    for (const StrategyGuards::ByRow& by_row : out.plan->guards.decisions) {
       auto add = [&](uint32_t row) {
         for (uint32_t s : by_row.strategies[row]) candidates[s / 64] |= uint64_t{1} << (s % 64);
       };

@@ -97,8 +97,8 @@ TEST_CASE("fused tests answer as the general path does") {
       bool comparison = code == Code::eq || code == Code::ne || code == Code::lt || code == Code::le || code == Code::gt ||
                         code == Code::ge || code == Code::in || code == Code::not_in;
       if (!comparison) continue;
-      if (outcome.fused_at[node] != kNone) {
-        const FusedTest& f = outcome.fused[outcome.fused_at[node]];
+      if (outcome.plan->fused_at[node] != kNone) {
+        const FusedTest& f = outcome.plan->fused[outcome.plan->fused_at[node]];
         ++fused_nodes;
         seen_kind[static_cast<int>(f.kind)] = true;
         seen_from[static_cast<int>(f.left.from)] = true;
@@ -172,7 +172,7 @@ tiers band {
       }
       errors += !ok;
     }
-  for (const DirectLet& d : outcome.direct_lets) direct += d.code != 0;
+  for (const DirectLet& d : outcome.plan->direct_lets) direct += d.code != 0;
   CHECK(direct == 6);  // all but `nested`
   CHECK(errors > 0);   // division by zero and overflow are reached
 }

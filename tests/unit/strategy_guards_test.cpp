@@ -61,7 +61,7 @@ TEST_CASE("strategy guards: each tier or segment guard is found, and nothing els
   reset_outcome(*program, outcome);
   EvalError error;
   REQUIRE(evaluate(*program, outcome, error));  // builds the index (the empty record is not read)
-  const StrategyGuards& guards = outcome.guards;
+  const StrategyGuards& guards = outcome.plan->guards;
   // g1..g6 are guarded (strategies 0-5); u1..u5 (6-10) are not: a negated
   // membership, an inequality, a guard after arithmetic that may fail, an `or`, no guard.
   CHECK(guards.unguarded[0] == 0b11111000000u);

@@ -1,0 +1,84 @@
+#pragma once
+// What the evaluator derives from a Program before the first record: which
+// conditions it tests in one step, which strategies each tier or segment row
+// guards, which lets it computes directly. Built once per Program on first use
+// and shared, read-only, by every thread and Outcome evaluating it.
+
+#include <cstdint>
+#include <vector>
+
+#include "check/program.hpp"
+
+namespace segrule {
+
+// One side of a one-step test, read without evaluating a node: a slot, a
+// constant, an attribute of the catalog item in a slot (`p.min_aum`), or the
+// rank() of a slot or of such an attribute.
+struct FusedOperand {
+  enum class From : uint8_t { slot, constant, attribute, rank_of_slot, rank_of_attribute };
+  From from = From::slot;
+  uint32_t slot = kNone;             // slot, attribute: the slot read
+  uint32_t symbol = 0;               // constant symbols
+  uint32_t attribute = 0;            // attribute: its index in the catalog
+  const Decimal* number = nullptr;   // constant numbers, in the Program's node
+  const Catalog* catalog = nullptr;  // attribute
+  const Domain* ranked = nullptr;    // rank_of_*: the domain ranked
+};
+
+// A condition the evaluator takes in one step instead of walking its operands:
+// a comparison of two operands as above (`aum >= 500万`, `credit_rating >= BBB`,
+// `rank(p.risk) > rank(risk_level)`), or a symbol slot in a list of constant
+// symbols (`value_tier in [platinum, gold]`), or a symbol in the list a slot
+// holds (`x in products`), looked up in a bitmap when the list is a segments
+// decision's (`savings in customer_type`). Derived from a Program's nodes
+// once per Outcome (see Outcome::fused).
+struct FusedTest {
+  // The first two are the common shapes of the next two (a slot against a constant), taken without
+  // looking at where the operands come from.
+  enum class Kind : uint8_t {
+    number_slot_vs_constant, symbol_slot_vs_constant, numbers, symbols, symbol_in_set, symbol_in_list, symbol_in_segments,
+    ranks  // `rank(p.risk) > rank(risk_level)`: both sides rank_of_*, compared as integers
+  };
+  Kind kind = Kind::numbers;
+  // The comparison (eq ... ge, on numbers or on symbol positions in their domain) as a mask:
+  // bit 0 holds when left < right, bit 1 when equal, bit 2 when greater.
+  uint8_t accept = 0;
+  bool negate = false;       // symbol_in_*: `not in`
+  FusedOperand left, right;  // symbol_in_set: left only; symbol_in_list: right is the list's slot;
+                             // symbol_in_segments: right.slot is the segments decision's index
+  uint64_t set = 0;          // symbol_in_set: bit i for symbol i (domains of up to 64 values)
+};
+
+// Strategies by a tier or segment row their `when` cannot hold without: the
+// guard `value_tier == gold`, `value_tier in [platinum, gold]` or
+// `savings in customer_type`, alone or as a leading part of an `and`. Per
+// record only the strategies guarded by a row that matched, and those with no
+// guard, are tested, in file order as before: with many strategies most
+// `when`s are never looked at.
+struct StrategyGuards {
+  std::vector<uint64_t> unguarded;  // bit s: strategy s has no guard and is always tested
+  struct ByRow {
+    uint32_t decision = 0;
+    std::vector<std::vector<uint32_t>> strategies;  // per row of the decision: the strategies it guards
+  };
+  std::vector<ByRow> decisions;  // only the decisions that guard something
+};
+
+// A let of the form `op(slot, slot)` with a number result (`share(time_deposits, aum)`,
+// `loans / aum`), computed without walking its nodes. Derived once per Outcome.
+struct DirectLet {
+  uint8_t code = 0;             // Code::add ... Code::share; 0: not direct
+  uint32_t left = 0, right = 0;  // the operand slots
+};
+
+struct EvalPlan {
+  std::vector<FusedTest> fused;        // the conditions that can be tested in one step
+  std::vector<uint32_t> fused_at;      // per node: its index in `fused`, or kNone
+  StrategyGuards guards;
+  std::vector<DirectLet> direct_lets;  // per let
+};
+
+// The program's plan, built on the first call (thread-safe); it lives as long as the program.
+const EvalPlan& eval_plan(const Program& program);
+
+}  // namespace segrule
