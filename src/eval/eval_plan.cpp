@@ -120,7 +120,9 @@ bool fuse_membership(const Program& p, const Node& n, FusedTest& f) {
   return true;
 }
 
-void find_fused(const Program& p, std::vector<FusedTest>& fused, std::vector<uint32_t>& fused_at) {
+void find_fused(const Program& p, EvalPlan& plan) {
+  std::vector<FusedTest>& fused = plan.fused;
+  std::vector<uint32_t>& fused_at = plan.fused_at;
   fused.clear();
   fused_at.assign(p.nodes.size(), kNone);
   for (size_t i = 0; i < p.nodes.size(); ++i) {
@@ -137,6 +139,37 @@ void find_fused(const Program& p, std::vector<FusedTest>& fused, std::vector<uin
     if (!ok) continue;
     fused_at[i] = static_cast<uint32_t>(fused.size());
     fused.push_back(f);
+  }
+  // `and` and `or` of one-step tests, to a fixed point: parts may be `and`s and
+  // `or`s themselves, and do not always come before their parent in the array.
+  // A part's index in `fused` stands in for its address until `fused` is complete.
+  std::vector<uint32_t> part_indices;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < p.nodes.size(); ++i) {
+      const Node& n = p.nodes[i];
+      if ((n.code != Code::and_ && n.code != Code::or_) || fused_at[i] != kNone || n.args.empty()) continue;
+      bool all_fused = true;
+      for (uint32_t a : n.args) all_fused = all_fused && fused_at[a] != kNone;
+      if (!all_fused) continue;
+      FusedTest f;
+      f.kind = n.code == Code::and_ ? FusedTest::Kind::all_of : FusedTest::Kind::any_of;
+      f.set = part_indices.size();  // where its parts start, until they are resolved below
+      f.part_count = static_cast<uint32_t>(n.args.size());
+      for (uint32_t a : n.args) part_indices.push_back(fused_at[a]);
+      fused_at[i] = static_cast<uint32_t>(fused.size());
+      fused.push_back(f);
+      changed = true;
+    }
+  }
+  plan.parts.clear();
+  for (uint32_t index : part_indices) plan.parts.push_back(&fused[index]);
+  for (FusedTest& f : fused) {
+    if (f.kind == FusedTest::Kind::all_of || f.kind == FusedTest::Kind::any_of) {
+      f.parts = plan.parts.data() + f.set;
+      f.set = 0;
+    }
+    f.run = fused_runner(f);
   }
 }
 
@@ -226,7 +259,7 @@ void find_direct_lets(const Program& p, std::vector<DirectLet>& direct) {
 
 EvalPlan build_plan(const Program& p) {
   EvalPlan plan;
-  find_fused(p, plan.fused, plan.fused_at);
+  find_fused(p, plan);
   find_guards(p, plan.fused, plan.fused_at, plan.guards);
   find_direct_lets(p, plan.direct_lets);
   return plan;

@@ -30,14 +30,21 @@ struct FusedOperand {
 // `rank(p.risk) > rank(risk_level)`), or a symbol slot in a list of constant
 // symbols (`value_tier in [platinum, gold]`), or a symbol in the list a slot
 // holds (`x in products`), looked up in a bitmap when the list is a segments
-// decision's (`savings in customer_type`). Derived from a Program's nodes
-// once per Outcome (see Outcome::fused).
+// decision's (`savings in customer_type`); or an `and` / `or` of such tests.
+struct FusedTest;
+// Runs one FusedTest on a record's slots and its segments decisions' row bitmaps
+// (Outcome::segment_rows): one function per kind and operand shape, so a test
+// takes no branch on what it is (see fused_run.cpp).
+using FusedRun = bool (*)(const FusedTest& test, const Value* slots, const std::vector<uint64_t>* segment_rows);
+
 struct FusedTest {
   // The first two are the common shapes of the next two (a slot against a constant), taken without
   // looking at where the operands come from.
   enum class Kind : uint8_t {
     number_slot_vs_constant, symbol_slot_vs_constant, numbers, symbols, symbol_in_set, symbol_in_list, symbol_in_segments,
-    ranks  // `rank(p.risk) > rank(risk_level)`: both sides rank_of_*, compared as integers
+    ranks,   // `rank(p.risk) > rank(risk_level)`: both sides rank_of_*, compared as integers
+    all_of,  // `a and b`, `a or b` whose parts are all one-step tests
+    any_of
   };
   Kind kind = Kind::numbers;
   // The comparison (eq ... ge, on numbers or on symbol positions in their domain) as a mask:
@@ -47,7 +54,15 @@ struct FusedTest {
   FusedOperand left, right;  // symbol_in_set: left only; symbol_in_list: right is the list's slot;
                              // symbol_in_segments: right.slot is the segments decision's index
   uint64_t set = 0;          // symbol_in_set: bit i for symbol i (domains of up to 64 values)
+  const FusedTest* const* parts = nullptr;  // all_of, any_of: the parts, in order
+  uint32_t part_count = 0;
+  FusedRun run = nullptr;
+
+  bool operator()(const Value* slots, const std::vector<uint64_t>* segment_rows) const { return run(*this, slots, segment_rows); }
 };
+
+// The function that runs `test`, by its kind and operands.
+FusedRun fused_runner(const FusedTest& test);
 
 // Strategies by a tier or segment row their `when` cannot hold without: the
 // guard `value_tier == gold`, `value_tier in [platinum, gold]` or
@@ -73,6 +88,7 @@ struct DirectLet {
 
 struct EvalPlan {
   std::vector<FusedTest> fused;        // the conditions that can be tested in one step
+  std::vector<const FusedTest*> parts; // the parts of all_of and any_of tests, one run after the other
   std::vector<uint32_t> fused_at;      // per node: its index in `fused`, or kNone
   StrategyGuards guards;
   std::vector<DirectLet> direct_lets;  // per let

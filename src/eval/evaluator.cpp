@@ -92,7 +92,8 @@ class Machine {
   Machine(const Program& p, std::vector<Value>& slots, std::vector<Value>& scratch, std::vector<uint8_t>* settled = nullptr,
           const FusedTest* fused = nullptr, const uint32_t* fused_at = nullptr,
           const std::vector<std::vector<uint64_t>>* segment_rows = nullptr)
-      : p_(p), nodes_(p.nodes.data()), settled_(settled), fused_(fused), fused_at_(fused_at), segment_rows_(segment_rows) {
+      : p_(p), nodes_(p.nodes.data()), settled_(settled), fused_(fused), fused_at_(fused_at),
+        segment_rows_(segment_rows ? segment_rows->data() : nullptr) {
     if (scratch.size() < p.nodes.size()) scratch.resize(p.nodes.size());
     // Raw pointers, read once: through the vectors every access would reload
     // their start (a call in between may, as far as the compiler knows, have moved it).
@@ -367,63 +368,7 @@ class Machine {
 
   [[noreturn, gnu::cold, gnu::noinline]] void unknown_operation(uint32_t index) { fail(p_, index, "internal error: unknown operation"); }
 
-  Decimal number_of(const FusedOperand& o) const {
-    using From = FusedOperand::From;
-    switch (o.from) {
-      case From::slot: return slots_[o.slot].number;
-      case From::constant: return *o.number;
-      case From::attribute: return o.catalog->values[slots_[o.slot].symbol][o.attribute].number;
-      case From::rank_of_slot: return Decimal::from_int(o.ranked->rank(slots_[o.slot].symbol));
-      default: return Decimal::from_int(o.ranked->rank(o.catalog->values[slots_[o.slot].symbol][o.attribute].symbol));
-    }
-  }
-
-  // rank_of_slot or rank_of_attribute, as an integer.
-  int64_t rank_of(const FusedOperand& o) const {
-    uint32_t item = slots_[o.slot].symbol;
-    return o.ranked->rank(o.from == FusedOperand::From::rank_of_slot ? item : o.catalog->values[item][o.attribute].symbol);
-  }
-
-  uint32_t symbol_of(const FusedOperand& o) const {
-    using From = FusedOperand::From;
-    switch (o.from) {
-      case From::slot: return slots_[o.slot].symbol;
-      case From::constant: return o.symbol;
-      default: return o.catalog->values[slots_[o.slot].symbol][o.attribute].symbol;
-    }
-  }
-
-  bool run_fused(const FusedTest& f) const {
-    int c;
-    switch (f.kind) {
-      case FusedTest::Kind::number_slot_vs_constant: c = three_way(slots_[f.left.slot].number, *f.right.number); break;
-      case FusedTest::Kind::symbol_slot_vs_constant: c = three_way(slots_[f.left.slot].symbol, f.right.symbol); break;
-      case FusedTest::Kind::numbers: c = three_way(number_of(f.left), number_of(f.right)); break;
-      case FusedTest::Kind::ranks: c = three_way(rank_of(f.left), rank_of(f.right)); break;
-      case FusedTest::Kind::symbols: c = three_way(symbol_of(f.left), symbol_of(f.right)); break;
-      case FusedTest::Kind::symbol_in_set: {
-        uint32_t s = slots_[f.left.slot].symbol;
-        return (s < 64 && ((f.set >> s) & 1)) != f.negate;
-      }
-      case FusedTest::Kind::symbol_in_segments: {
-        uint32_t s = symbol_of(f.left);
-        const std::vector<uint64_t>& rows = (*segment_rows_)[f.right.slot];
-        return (s / 64 < rows.size() && ((rows[s / 64] >> (s % 64)) & 1)) != f.negate;
-      }
-      default: {  // symbol_in_list
-        uint32_t s = symbol_of(f.left);
-        for (const Value& v : slots_[f.right.slot].items)
-          if (v.symbol == s && v.kind == ValueKind::symbol) return !f.negate;
-        return f.negate;
-      }
-    }
-    return (f.accept >> (c + 1)) & 1;
-  }
-
-  template <typename T>
-  static int three_way(const T& a, const T& b) {
-    return a < b ? -1 : (b < a ? 1 : 0);
-  }
+  bool run_fused(const FusedTest& f) const { return f(slots_, segment_rows_); }
 
   static const Value& number(Value& r, Decimal d) {
     r.kind = ValueKind::number;
@@ -443,7 +388,7 @@ class Machine {
   std::vector<uint8_t>* settled_;
   const FusedTest* fused_;
   const uint32_t* fused_at_;
-  const std::vector<std::vector<uint64_t>>* segment_rows_;
+  const std::vector<uint64_t>* segment_rows_;  // the Outcome's, per decision
 };
 
 void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, size_t index) {
