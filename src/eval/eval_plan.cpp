@@ -242,18 +242,16 @@ void find_guards(const Program& p, const std::vector<FusedTest>& fused, const st
   }
 }
 
-// Which lets are a number operation on two non-null number slots (see DirectLet).
+// Which lets are one number operation (see DirectLet). The checker allows no
+// null operand there (a `T?` cannot be computed with).
 void find_direct_lets(const Program& p, std::vector<DirectLet>& direct) {
   direct.assign(p.lets.size(), DirectLet{});
   for (size_t i = 0; i < p.lets.size(); ++i) {
     const Node& n = p.nodes[p.lets[i].value];
     bool operation = n.code == Code::add || n.code == Code::sub || n.code == Code::mul || n.code == Code::div || n.code == Code::share;
     if (!operation || n.type.nullable || !n.type.is_numeric() || n.args.size() != 2) continue;
-    const Node& a = p.nodes[n.args[0]];
-    const Node& b = p.nodes[n.args[1]];
-    auto number_slot = [](const Node& x) { return x.code == Code::slot && x.type.is_numeric() && !x.type.nullable; };
-    if (!number_slot(a) || !number_slot(b)) continue;
-    direct[i] = DirectLet{static_cast<uint8_t>(n.code), a.slot, b.slot};
+    auto slot_of = [&](uint32_t node) { return p.nodes[node].code == Code::slot ? p.nodes[node].slot : kNone; };
+    direct[i] = DirectLet{static_cast<uint8_t>(n.code), slot_of(n.args[0]), slot_of(n.args[1]), n.args[0], n.args[1]};
   }
 }
 

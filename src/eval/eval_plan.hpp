@@ -79,11 +79,13 @@ struct StrategyGuards {
   std::vector<ByRow> decisions;  // only the decisions that guard something
 };
 
-// A let of the form `op(slot, slot)` with a number result (`share(time_deposits, aum)`,
-// `loans / aum`), computed without walking its nodes. Derived once per Outcome.
+// A let that is one number operation (`share(time_deposits, aum)`,
+// `loans / max(aum, 1)`), computed in place without the general number path;
+// an operand that is a slot is read straight from it.
 struct DirectLet {
-  uint8_t code = 0;             // Code::add ... Code::share; 0: not direct
-  uint32_t left = 0, right = 0;  // the operand slots
+  uint8_t code = 0;                    // Code::add ... Code::share; 0: not direct
+  uint32_t left = kNone, right = kNone;  // the operands' slots, or kNone for another node
+  uint32_t left_node = kNone, right_node = kNone;
 };
 
 struct EvalPlan {

@@ -515,8 +515,8 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
       if (step.is_let && out.plan->direct_lets[step.index].code != 0) {
         const DirectLet& direct = out.plan->direct_lets[step.index];
         const Let& let = p.lets[step.index];
-        Decimal a = out.slots[direct.left].number;
-        Decimal b = out.slots[direct.right].number;
+        Decimal a = direct.left != kNone ? out.slots[direct.left].number : m.num(direct.left_node);
+        Decimal b = direct.right != kNone ? out.slots[direct.right].number : m.num(direct.right_node);
         Decimal result;
         DecimalStatus st = DecimalStatus::ok;
         switch (static_cast<Code>(direct.code)) {
