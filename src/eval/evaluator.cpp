@@ -440,6 +440,18 @@ void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, siz
   }
 }
 
+// append_unique, with a string item built in the storage of a spare one (Outcome::spare_texts).
+void append_reusing(Value& list, const Value& item, std::vector<Value>& spare) {
+  for (const Value& existing : list.items)
+    if (same_value(existing, item)) return;
+  Value& added = list.items.emplace_back();
+  if (item.kind == ValueKind::string && !spare.empty()) {
+    added = std::move(spare.back());
+    spare.pop_back();
+  }
+  assign_value(added, item);
+}
+
 // The outcome's cache of constant nodes, started afresh for a new program.
 std::vector<uint8_t>* settled_nodes(const Program& p, Outcome& out) {
   if (out.settled_for != &p) {
@@ -462,6 +474,10 @@ void reset_outcome(const Program& program, Outcome& outcome) {
     Value& value = outcome.outputs[i];
     if (output.initial.kind == ValueKind::list && output.initial.items.empty()) {  // most lists: emptied in place
       value.kind = ValueKind::list;
+      // Strings longer than the short-string buffer own heap memory: kept for
+      // the next record's items rather than freed and allocated again.
+      for (Value& item : value.items)
+        if (item.kind == ValueKind::string) outcome.spare_texts.push_back(std::move(item));
       value.items.clear();
     } else {
       assign_value(value, output.initial);
@@ -585,7 +601,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
           Value& list = out.outputs[st.field];
           std::vector<uint64_t>& bits = out.in_list[st.field];
           auto append = [&](const Value& item) {
-            if (bits.empty() || item.kind != ValueKind::symbol) return append_unique(list, item);
+            if (bits.empty() || item.kind != ValueKind::symbol) return append_reusing(list, item, out.spare_texts);
             uint64_t bit = uint64_t{1} << (item.symbol % 64);
             if (bits[item.symbol / 64] & bit) return;
             bits[item.symbol / 64] |= bit;

@@ -43,6 +43,7 @@ struct Outcome {
   std::vector<std::vector<uint64_t>> in_list;  // per list output of symbols: which symbols it holds
   std::vector<std::vector<uint64_t>> segment_rows;  // per decision (segments): which rows matched
   std::vector<Value> scratch;    // the evaluator's working values, kept between records
+  std::vector<Value> spare_texts;  // string items of list outputs from earlier records, kept for their capacity
   // Nodes whose value depends on no record (`[platinum, gold]`, `500万 * 2`) are
   // computed once and kept in scratch: `settled` marks them, for `settled_for`.
   std::vector<uint8_t> settled;
