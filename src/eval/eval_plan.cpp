@@ -30,8 +30,9 @@ bool fuse_operand(const Program& p, uint32_t index, FusedOperand& o) {
       return true;
     case Code::constant:
       o.from = From::constant;
-      o.number = &n.constant.number;
+      o.number = n.constant.number;
       o.symbol = n.constant.symbol;
+      o.text = n.constant.text;
       return true;
     case Code::attribute: {
       const Node& item = p.nodes[n.args[0]];
@@ -94,6 +95,12 @@ bool fuse_membership(const Program& p, const Node& n, FusedTest& f) {
     bool segments = list.code == Code::slot && slot.kind == SlotKind::segments;
     f.kind = segments ? FusedTest::Kind::symbol_in_segments : FusedTest::Kind::symbol_in_list;
     f.right.slot = segments ? slot.decl : list.slot;
+    return true;
+  }
+  if (is_leaf_slot(list) && list.type.element == BaseType::string && a.code == Code::constant &&
+      a.constant.kind == ValueKind::string && fuse_operand(p, n.args[0], f.left)) {
+    f.kind = FusedTest::Kind::text_in_list;
+    f.right.slot = list.slot;
     return true;
   }
   if (!is_leaf_slot(a) || a.type.nullable || a.type.base != BaseType::symbol) return false;
@@ -187,12 +194,16 @@ bool guard_rows(const Program& p, const FusedTest& f, uint32_t& decision, std::v
   };
   switch (f.kind) {
     case Kind::symbol_slot_vs_constant: case Kind::symbols: {
-      if (f.accept != 0b010) return false;  // equality only
-      const FusedOperand* tier = &f.left;
-      const FusedOperand* row = &f.right;
-      if (row->from != From::constant) std::swap(tier, row);
-      if (row->from != From::constant || !tier_decision(*tier)) return false;
-      rows.push_back(row->symbol);
+      // `tier == gold`, `tier >= gold`: the rows the comparison accepts, compared
+      // as the test compares them (by row index, the operator turned for tiers).
+      bool tier_on_left = f.right.from == From::constant;
+      const FusedOperand& tier = tier_on_left ? f.left : f.right;
+      const FusedOperand& row = tier_on_left ? f.right : f.left;
+      if (row.from != From::constant || !tier_decision(tier)) return false;
+      for (uint32_t r = 0; r < p.decisions[decision].rows.size(); ++r) {
+        int c = tier_on_left ? (r < row.symbol ? -1 : r > row.symbol) : (row.symbol < r ? -1 : row.symbol > r);
+        if ((f.accept >> (c + 1)) & 1) rows.push_back(r);
+      }
       return true;
     }
     case Kind::symbol_in_set:
@@ -255,11 +266,51 @@ void find_direct_lets(const Program& p, std::vector<DirectLet>& direct) {
   }
 }
 
+void find_rows(const Program& p, EvalPlan& plan) {
+  plan.rows.resize(p.decisions.size());
+  for (size_t d = 0; d < p.decisions.size(); ++d)
+    for (const CompiledRow& row : p.decisions[d].rows) {
+      bool fused = row.condition != kNone && plan.fused_at[row.condition] != kNone;
+      plan.rows[d].push_back(RowTest{fused ? &plan.fused[plan.fused_at[row.condition]] : nullptr, row.condition});
+    }
+}
+
+// List statements whose value is a list of constant symbols, folded or written out.
+void find_constant_items(const Program& p, EvalPlan& plan) {
+  plan.statements.resize(p.strategies.size());
+  for (size_t s = 0; s < p.strategies.size(); ++s)
+    for (const CompiledStatement& st : p.strategies[s].statements) {
+      ConstantItems& items = plan.statements[s].emplace_back();
+      if (st.kind == StatementKindC::assign || st.value == kNone) continue;
+      const Node& n = p.nodes[st.value];
+      bool all_symbols = true;
+      auto add = [&](const Value& v) {
+        if (v.kind == ValueKind::symbol) items.symbols.push_back(v.symbol);
+        else all_symbols = false;
+      };
+      if (n.code == Code::constant) {
+        if (n.constant.kind == ValueKind::list) for (const Value& v : n.constant.items) add(v);
+        else add(n.constant);
+      } else if (n.code == Code::make_list) {
+        for (uint32_t a : n.args) {
+          if (p.nodes[a].code == Code::constant) add(p.nodes[a].constant);
+          else all_symbols = false;
+        }
+      } else {
+        all_symbols = false;
+      }
+      items.constant = all_symbols;
+      if (!all_symbols) items.symbols.clear();
+    }
+}
+
 EvalPlan build_plan(const Program& p) {
   EvalPlan plan;
   find_fused(p, plan);
   find_guards(p, plan.fused, plan.fused_at, plan.guards);
   find_direct_lets(p, plan.direct_lets);
+  find_rows(p, plan);
+  find_constant_items(p, plan);
   return plan;
 }
 

@@ -5,6 +5,7 @@
 // and shared, read-only, by every thread and Outcome evaluating it.
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "check/program.hpp"
@@ -20,9 +21,10 @@ struct FusedOperand {
   uint32_t slot = kNone;             // slot, attribute: the slot read
   uint32_t symbol = 0;               // constant symbols
   uint32_t attribute = 0;            // attribute: its index in the catalog
-  const Decimal* number = nullptr;   // constant numbers, in the Program's node
+  Decimal number;                    // constant numbers (a copy: no second cache line to read)
   const Catalog* catalog = nullptr;  // attribute
   const Domain* ranked = nullptr;    // rank_of_*: the domain ranked
+  std::string_view text;             // constant strings, in the Program's node
 };
 
 // A condition the evaluator takes in one step instead of walking its operands:
@@ -44,7 +46,8 @@ struct FusedTest {
     number_slot_vs_constant, symbol_slot_vs_constant, numbers, symbols, symbol_in_set, symbol_in_list, symbol_in_segments,
     ranks,   // `rank(p.risk) > rank(risk_level)`: both sides rank_of_*, compared as integers
     all_of,  // `a and b`, `a or b` whose parts are all one-step tests
-    any_of
+    any_of,
+    text_in_list  // `"gold" in products_held`: a constant string in a list of strings
   };
   Kind kind = Kind::numbers;
   // The comparison (eq ... ge, on numbers or on symbol positions in their domain) as a mask:
@@ -88,12 +91,27 @@ struct DirectLet {
   uint32_t left_node = kNone, right_node = kNone;
 };
 
+// One row of a decision as the evaluator walks it: its one-step test when it
+// has one, read in order without going through the row or the node.
+struct RowTest {
+  const FusedTest* fused = nullptr;
+  uint32_t condition = kNone;  // kNone: `otherwise`
+};
+
+// A list statement (`offer a, b`) whose items are constant symbols: the symbols.
+struct ConstantItems {
+  bool constant = false;
+  std::vector<uint32_t> symbols;
+};
+
 struct EvalPlan {
   std::vector<FusedTest> fused;        // the conditions that can be tested in one step
   std::vector<const FusedTest*> parts; // the parts of all_of and any_of tests, one run after the other
   std::vector<uint32_t> fused_at;      // per node: its index in `fused`, or kNone
   StrategyGuards guards;
   std::vector<DirectLet> direct_lets;  // per let
+  std::vector<std::vector<RowTest>> rows;              // per decision, per row
+  std::vector<std::vector<ConstantItems>> statements;  // per strategy, per statement
 };
 
 // The program's plan, built on the first call (thread-safe); it lives as long as the program.

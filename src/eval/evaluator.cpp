@@ -370,6 +370,11 @@ class Machine {
 
   bool run_fused(const FusedTest& f) const { return f(slots_, segment_rows_); }
 
+ public:
+  bool run(const FusedTest& f) const { return run_fused(f); }
+
+ private:
+
   static const Value& number(Value& r, Decimal d) {
     r.kind = ValueKind::number;
     r.number = d;
@@ -393,10 +398,12 @@ class Machine {
 
 void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, size_t index) {
   std::vector<Value>& slots = out.slots;
+  const RowTest* row_tests = out.plan->rows[index].data();
+  auto holds = [&](const RowTest& row) { return row.fused ? m.run(*row.fused) : m.test(row.condition); };
   if (d.is_tiers) {
     for (size_t r = 0, rows = d.rows.size(); r < rows; ++r) {
-      const CompiledRow& row = d.rows[r];
-      if (row.condition == kNone || m.test(row.condition)) {
+      const RowTest& row = row_tests[r];
+      if (row.condition == kNone || holds(row)) {
         Value& tier = slots[d.slot];
         tier.kind = ValueKind::symbol;
         tier.symbol = static_cast<uint32_t>(r);
@@ -418,7 +425,7 @@ void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, siz
   Decimal best;
   for (size_t r = 0, rows = d.rows.size(); r < rows; ++r) {
     const CompiledRow& row = d.rows[r];
-    bool hit = m.test(row.condition);
+    bool hit = holds(row_tests[r]);
     if (trace) trace->segment_matched[index][r] = hit;
     if (!hit) continue;
     bits[r / 64] |= uint64_t{1} << (r % 64);
@@ -597,9 +604,22 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
           assign_value(out.outputs[st.field], m.eval(st.value));
           out.set_by[st.field] = static_cast<uint32_t>(s);
         } else {
-          const Value& v = m.eval(st.value);
           Value& list = out.outputs[st.field];
           std::vector<uint64_t>& bits = out.in_list[st.field];
+          const ConstantItems& constant = out.plan->statements[s][k];
+          if (constant.constant && !bits.empty()) {  // `offer a, b`: the symbols, straight from the plan
+            for (uint32_t symbol : constant.symbols) {
+              uint64_t bit = uint64_t{1} << (symbol % 64);
+              if (bits[symbol / 64] & bit) continue;
+              bits[symbol / 64] |= bit;
+              Value& added = list.items.emplace_back();
+              added.kind = ValueKind::symbol;
+              added.symbol = symbol;
+            }
+            if (trace) trace->statement_applied[s][k] = true;
+            continue;
+          }
+          const Value& v = m.eval(st.value);
           auto append = [&](const Value& item) {
             if (bits.empty() || item.kind != ValueKind::symbol) return append_reusing(list, item, out.spare_texts);
             uint64_t bit = uint64_t{1} << (item.symbol % 64);

@@ -34,7 +34,7 @@ int64_t rank(const FusedOperand& o, const Value* slots) {
 template <From F>
 Decimal number(const FusedOperand& o, const Value* slots) {
   if constexpr (F == From::slot) return slots[o.slot].number;
-  else if constexpr (F == From::constant) return *o.number;
+  else if constexpr (F == From::constant) return o.number;
   else if constexpr (F == From::attribute) return attribute(o, slots).number;
   else return Decimal::from_int(rank<F>(o, slots));
 }
@@ -79,6 +79,12 @@ bool symbol_in_segments(const FusedTest& f, const Value* s, const SegmentRows* s
   uint32_t x = symbol<L>(f.left, s);
   const SegmentRows& rows = segment_rows[f.right.slot];
   return (x / 64 < rows.size() && ((rows[x / 64] >> (x % 64)) & 1)) != f.negate;
+}
+
+bool text_in_list(const FusedTest& f, const Value* s, const SegmentRows*) {
+  for (const Value& v : s[f.right.slot].items)
+    if (v.kind == ValueKind::string && v.text == f.left.text) return !f.negate;
+  return f.negate;
 }
 
 bool all_of(const FusedTest& f, const Value* s, const SegmentRows* segment_rows) {
@@ -139,6 +145,7 @@ FusedRun fused_runner(const FusedTest& f) {
       return with_item<&symbol_in_segments<From::slot>, &symbol_in_segments<From::constant>>(f.left.from);
     case Kind::all_of: return &all_of;
     case Kind::any_of: return &any_of;
+    case Kind::text_in_list: return &text_in_list;
   }
   return nullptr;
 }

@@ -60,6 +60,7 @@ strategy s6 "六" when credit >= floor and floor != credit { note += "floor" }
 strategy s7 "七" when aum >= 0 { offer p1, p2, p3 }
 strategy s8 "八" when young not in kind or (kind_primary is not null and kind_primary in kind) { note += "kinds" }
 strategy s9 "九" when credit in picks { note += "picked" }
+strategy s10 "十" when "gold" in held or "fund" not in held { note += "held" }
 )";
 
 // Deterministic records whose amounts often sit exactly on the constants above.
@@ -67,11 +68,12 @@ std::string record(testing::Random& random, int i) {
   auto next = [&random](size_t n) { return random.below(n); };
   static const char* kAmounts[] = {"0", "0.01", "200000", "199999.99", "1000000", "999999.99", "5000000", "5000000.01", "123.45"};
   static const char* kRatings[] = {"C", "B", "BB", "BBB", "A", "AA", "AAA"};
+  static const char* kHeld[] = {"[]", "[\"gold\"]", "[\"fund\",\"gold\"]", "[\"fund\"]"};
   const char* aum = kAmounts[next(9)];
   const char* bonus = next(3) == 0 ? aum : kAmounts[next(9)];  // equal amounts: the `<=` / `>` edges
   return "{\"id\":\"R" + std::to_string(i) + "\",\"aum\":" + aum + ",\"age\":" + std::to_string(20 + next(40)) +
          ",\"name\":\"n\",\"occupation\":null,\"credit\":\"" + kRatings[next(7)] +
-         "\",\"opened\":\"2020-01-01\",\"held\":[],\"vip\":false,\"bonus\":" + bonus + "}";
+         "\",\"opened\":\"2020-01-01\",\"held\":" + kHeld[next(4)] + ",\"vip\":false,\"bonus\":" + bonus + "}";
 }
 
 TEST_CASE("fused tests answer as the general path does") {
@@ -82,7 +84,7 @@ TEST_CASE("fused tests answer as the general path does") {
   EvalError error;
   testing::Random random{42};
   size_t fused_nodes = 0;
-  bool seen_kind[10] = {};
+  bool seen_kind[11] = {};
   bool seen_from[5] = {};
   for (int i = 0; i < 3000; ++i) {
     reset_outcome(p, outcome);
@@ -113,7 +115,7 @@ TEST_CASE("fused tests answer as the general path does") {
   }
   // The file above must reach every kind, or this test would not test them.
   CHECK(fused_nodes >= 20);
-  for (int k = 0; k < 10; ++k) CHECK_MESSAGE(seen_kind[k], "no one-step test of kind ", k);
+  for (int k = 0; k < 11; ++k) CHECK_MESSAGE(seen_kind[k], "no one-step test of kind ", k);
   for (int k = 0; k < 5; ++k) CHECK_MESSAGE(seen_from[k], "no operand read from kind ", k);
 }
 

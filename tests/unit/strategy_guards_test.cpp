@@ -43,6 +43,8 @@ strategy u2 "八" when band != low { note += "not-low" }
 strategy u3 "九" when aum > bonus * 2 and band == mid { note += "after-arithmetic" }
 strategy u4 "十" when band == top or rich in kind { note += "either" }
 strategy u5 "十一" when vip { note += "vip" }
+strategy g8 "十二" when band >= high { note += "high-up" }
+strategy g9 "十三" when mid > band { note += "below-mid" }
 )";
 
 std::string record(testing::Random& random, int i) {
@@ -62,13 +64,15 @@ TEST_CASE("strategy guards: each tier or segment guard is found, and nothing els
   EvalError error;
   REQUIRE(evaluate(*program, outcome, error));  // builds the index (the empty record is not read)
   const StrategyGuards& guards = outcome.plan->guards;
-  // g1..g6 are guarded (strategies 0-5); u1..u5 (6-10) are not: a negated
-  // membership, an inequality, a guard after arithmetic that may fail, an `or`, no guard.
-  CHECK(guards.unguarded[0] == 0b11111000000u);
+  // g1..g6, g8, g9 are guarded, and so is u2 (`band != low`: every row but one);
+  // u1, u3, u4, u5 (strategies 6, 8, 9, 10) are not: a negated membership, a
+  // guard after arithmetic that may fail, an `or`, no guard.
+  CHECK(guards.unguarded[0] == 0b11101000000u);
   REQUIRE(guards.decisions.size() == 2);
   const StrategyGuards::ByRow& band = guards.decisions[0].decision == 0 ? guards.decisions[0] : guards.decisions[1];
   const StrategyGuards::ByRow& kind = guards.decisions[0].decision == 0 ? guards.decisions[1] : guards.decisions[0];
-  CHECK(band.strategies == std::vector<std::vector<uint32_t>>{{0}, {1}, {2}, {2}});
+  // Rows top, high, mid, low; a higher tier is an earlier row.
+  CHECK(band.strategies == std::vector<std::vector<uint32_t>>{{0, 7, 11}, {1, 7, 11}, {2, 7}, {2, 12}});
   CHECK(kind.strategies == std::vector<std::vector<uint32_t>>{{3}, {4}, {5}});
 }
 
