@@ -266,21 +266,29 @@ void find_direct_lets(const Program& p, std::vector<DirectLet>& direct) {
   }
 }
 
-void find_rows(const Program& p, EvalPlan& plan) {
-  plan.rows.resize(p.decisions.size());
-  for (size_t d = 0; d < p.decisions.size(); ++d)
-    for (const CompiledRow& row : p.decisions[d].rows) {
-      bool fused = row.condition != kNone && plan.fused_at[row.condition] != kNone;
-      plan.rows[d].push_back(RowTest{fused ? &plan.fused[plan.fused_at[row.condition]] : nullptr, row.condition});
-    }
+Condition condition(const EvalPlan& plan, uint32_t node) {
+  bool fused = node != kNone && plan.fused_at[node] != kNone;
+  return Condition{fused ? &plan.fused[plan.fused_at[node]] : nullptr, node};
 }
 
-// List statements whose value is a list of constant symbols, folded or written out.
-void find_constant_items(const Program& p, EvalPlan& plan) {
+void find_conditions(const Program& p, EvalPlan& plan) {
+  plan.rows.resize(p.decisions.size());
+  for (size_t d = 0; d < p.decisions.size(); ++d)
+    for (const CompiledRow& row : p.decisions[d].rows) plan.rows[d].push_back(condition(plan, row.condition));
+  for (const Strategy& strategy : p.strategies) plan.strategy_when.push_back(condition(plan, strategy.when));
+  plan.drop_rows.resize(p.constraints.size());
+  for (size_t c = 0; c < p.constraints.size(); ++c)
+    for (const DropRule& row : p.constraints[c].rows) plan.drop_rows[c].push_back(condition(plan, row.when));
+}
+
+// Each statement's `when`; list statements whose value is a list of constant
+// symbols, folded or written out.
+void find_statements(const Program& p, EvalPlan& plan) {
   plan.statements.resize(p.strategies.size());
   for (size_t s = 0; s < p.strategies.size(); ++s)
     for (const CompiledStatement& st : p.strategies[s].statements) {
-      ConstantItems& items = plan.statements[s].emplace_back();
+      StatementPlan& items = plan.statements[s].emplace_back();
+      items.when = condition(plan, st.when);
       if (st.kind == StatementKindC::assign || st.value == kNone) continue;
       const Node& n = p.nodes[st.value];
       bool all_symbols = true;
@@ -309,8 +317,8 @@ EvalPlan build_plan(const Program& p) {
   find_fused(p, plan);
   find_guards(p, plan.fused, plan.fused_at, plan.guards);
   find_direct_lets(p, plan.direct_lets);
-  find_rows(p, plan);
-  find_constant_items(p, plan);
+  find_conditions(p, plan);
+  find_statements(p, plan);
   return plan;
 }
 

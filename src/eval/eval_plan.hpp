@@ -91,15 +91,18 @@ struct DirectLet {
   uint32_t left_node = kNone, right_node = kNone;
 };
 
-// One row of a decision as the evaluator walks it: its one-step test when it
-// has one, read in order without going through the row or the node.
-struct RowTest {
+// A condition as the evaluator meets it (a decision row, a `when`, a drop
+// row): its one-step test when it has one, so that walking rows and strategies
+// in order reads this array rather than rows, nodes and the node-to-test map.
+struct Condition {
   const FusedTest* fused = nullptr;
-  uint32_t condition = kNone;  // kNone: `otherwise`
+  uint32_t node = kNone;  // kNone: none (`otherwise`, a statement without `when`)
 };
 
-// A list statement (`offer a, b`) whose items are constant symbols: the symbols.
-struct ConstantItems {
+// A strategy statement: its `when`, and for a list statement whose items are
+// constant symbols (`offer a, b`), the symbols.
+struct StatementPlan {
+  Condition when;
   bool constant = false;
   std::vector<uint32_t> symbols;
 };
@@ -110,8 +113,10 @@ struct EvalPlan {
   std::vector<uint32_t> fused_at;      // per node: its index in `fused`, or kNone
   StrategyGuards guards;
   std::vector<DirectLet> direct_lets;  // per let
-  std::vector<std::vector<RowTest>> rows;              // per decision, per row
-  std::vector<std::vector<ConstantItems>> statements;  // per strategy, per statement
+  std::vector<std::vector<Condition>> rows;            // per decision, per row
+  std::vector<Condition> strategy_when;                // per strategy
+  std::vector<std::vector<StatementPlan>> statements;  // per strategy, per statement
+  std::vector<std::vector<Condition>> drop_rows;       // per constraint, per row
 };
 
 // The program's plan, built on the first call (thread-safe); it lives as long as the program.

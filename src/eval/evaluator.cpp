@@ -371,7 +371,8 @@ class Machine {
   bool run_fused(const FusedTest& f) const { return f(slots_, segment_rows_); }
 
  public:
-  bool run(const FusedTest& f) const { return run_fused(f); }
+  // A condition from the plan: its one-step test, or the general path.
+  bool holds(const Condition& c) { return c.fused ? run_fused(*c.fused) : test(c.node); }
 
  private:
 
@@ -398,12 +399,11 @@ class Machine {
 
 void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, size_t index) {
   std::vector<Value>& slots = out.slots;
-  const RowTest* row_tests = out.plan->rows[index].data();
-  auto holds = [&](const RowTest& row) { return row.fused ? m.run(*row.fused) : m.test(row.condition); };
+  const Condition* row_tests = out.plan->rows[index].data();
   if (d.is_tiers) {
     for (size_t r = 0, rows = d.rows.size(); r < rows; ++r) {
-      const RowTest& row = row_tests[r];
-      if (row.condition == kNone || holds(row)) {
+      const Condition& row = row_tests[r];
+      if (row.node == kNone || m.holds(row)) {
         Value& tier = slots[d.slot];
         tier.kind = ValueKind::symbol;
         tier.symbol = static_cast<uint32_t>(r);
@@ -425,7 +425,7 @@ void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, siz
   Decimal best;
   for (size_t r = 0, rows = d.rows.size(); r < rows; ++r) {
     const CompiledRow& row = d.rows[r];
-    bool hit = holds(row_tests[r]);
+    bool hit = m.holds(row_tests[r]);
     if (trace) trace->segment_matched[index][r] = hit;
     if (!hit) continue;
     bits[r / 64] |= uint64_t{1} << (r % 64);
@@ -590,11 +590,12 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
     for (uint64_t bits = candidates[word]; bits != 0; bits &= bits - 1) {
       size_t s = word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
       const Strategy& strategy = p.strategies[s];
-      if (!m.test(strategy.when)) continue;
+      const std::vector<StatementPlan>& statement_plans = out.plan->statements[s];
+      if (!m.holds(out.plan->strategy_when[s])) continue;
       if (trace) trace->strategy_fired[s] = true;
       for (size_t k = 0, statements = strategy.statements.size(); k < statements; ++k) {
         const CompiledStatement& st = strategy.statements[k];
-        if (st.when != kNone && !m.test(st.when)) continue;
+        if (st.when != kNone && !m.holds(statement_plans[k].when)) continue;
         if (st.kind == StatementKindC::assign) {
           // First set wins: a later strategy does not change what an earlier one set.
           if (out.set_by[st.field] != kNone) {
@@ -606,7 +607,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
         } else {
           Value& list = out.outputs[st.field];
           std::vector<uint64_t>& bits = out.in_list[st.field];
-          const ConstantItems& constant = out.plan->statements[s][k];
+          const StatementPlan& constant = statement_plans[k];
           if (constant.constant && !bits.empty()) {  // `offer a, b`: the symbols, straight from the plan
             for (uint32_t symbol : constant.symbols) {
               uint64_t bit = uint64_t{1} << (symbol % 64);
@@ -642,7 +643,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
       const Constraint& constraint = p.constraints[c];
       Value& list = out.outputs[constraint.field];
       Value& local = out.slots[constraint.local];
-      const DropRule* rows = constraint.rows.data();
+      const Condition* rows = out.plan->drop_rows[c].data();
       const size_t row_count = constraint.rows.size();
       size_t kept = 0;  // items kept move to the front, in order, without a second list
       for (size_t i = 0, items = list.items.size(); i < items; ++i) {
@@ -650,7 +651,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
         assign_value(local, item);
         uint32_t dropped_by = kNone;
         for (size_t r = 0; r < row_count; ++r)
-          if (m.test(rows[r].when)) {
+          if (m.holds(rows[r])) {
             dropped_by = static_cast<uint32_t>(r);
             break;
           }
