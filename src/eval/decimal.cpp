@@ -57,61 +57,63 @@ constexpr bool round_up_half_even(UInt128 q, UInt128 rem, UInt128 divisor) {
   return twice > divisor || (twice == divisor && (q & 1) != 0);
 }
 
-// x / 10^16 when x is a multiple of 10^16 (2^16 * 5^16): the low 16 bits are
-// zero and x >> 16 is a multiple of 5^16, which multiplying by the inverse of
-// 5^16 modulo 2^128 both tests and divides (exact division, no divide instruction).
-constexpr UInt128 kFive16 = 152'587'890'625;
-constexpr UInt128 inverse_mod_2_128(UInt128 odd) {
-  UInt128 inv = odd;  // correct to 3 bits; each Newton step doubles the correct bits
-  for (int i = 0; i < 7; ++i) inv *= 2 - odd * inv;
+// The fast path of division: amounts with at most two decimals (money, whole
+// numbers, percentages) are whole numbers of hundredths. When both fit in 64
+// bits, a / b in units is xh * 10^18 / yh, the same quotient as the long path's
+// (x * 10^18) / y, and its remainder is the long one's divided by 10^16, so it
+// rounds the same way.
+
+constexpr uint64_t kUnitsPerHundredth = 10'000'000'000'000'000ULL;  // 10^16 = 2^16 * 5^16
+constexpr uint64_t kFive16 = 152'587'890'625;
+constexpr uint64_t inverse_mod_2_64(uint64_t odd) {
+  uint64_t inv = odd;  // correct to 3 bits; each Newton step doubles the correct bits
+  for (int i = 0; i < 5; ++i) inv *= 2 - odd * inv;
   return inv;
 }
-constexpr UInt128 kFive16Inverse = inverse_mod_2_128(kFive16);
+constexpr uint64_t kFive16Inverse = inverse_mod_2_64(kFive16);
 static_assert(kFive16 * kFive16Inverse == 1);
 
-constexpr bool exact_hundredths(UInt128 x, UInt128& hundredths) {
-  if ((x & 0xFFFF) != 0) return false;
-  UInt128 q = (x >> 16) * kFive16Inverse;
-  if (q > ~UInt128{0} / kFive16) return false;
-  hundredths = q;
-  return true;
+// Whether mag is h hundredths (h * 10^16 units) with h < 2^64; sets h. If it is,
+// mag >> 16 is h * 5^16 and multiplying by the inverse of 5^16 modulo 2^64 gives
+// h back (exact division, no divide instruction). For any other mag the product
+// is some number whose multiple cannot equal mag, so one multiplication checks both.
+inline bool whole_hundredths(UInt128 mag, uint64_t& h) {
+  h = static_cast<uint64_t>(mag >> 16) * kFive16Inverse;
+  return static_cast<UInt128>(h) * kUnitsPerHundredth == mag;
 }
 
-// n / d when the quotient fits in 64 bits (n's high half below d): one
-// divide instruction instead of the generic 128-bit division routine.
-// Quotients of shares and ratios (a few units at most) always take it.
-inline bool divide_by_64(UInt128 n, uint64_t d, UInt128& q, UInt128& rem) {
+// (hi * 2^64 + lo) / d and its remainder, for hi < d: one divide instruction
+// instead of the generic 128-bit division routine.
+inline uint64_t divide_128_by_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t& rem) {
 #if defined(__x86_64__)
-  uint64_t hi = static_cast<uint64_t>(n >> 64);
-  uint64_t lo = static_cast<uint64_t>(n);
-  if (hi >= d) return false;
-  uint64_t quotient, remainder;
-  __asm__("divq %[d]" : "=a"(quotient), "=d"(remainder) : [d] "rm"(d), "a"(lo), "d"(hi));
-  q = quotient;
-  rem = remainder;
-  return true;
+  uint64_t q;
+  __asm__("divq %[d]" : "=a"(q), "=d"(rem) : [d] "rm"(d), "a"(lo), "d"(hi));
+  return q;
 #else
-  (void)n, (void)d, (void)q, (void)rem;
-  return false;
+  UInt128 n = (static_cast<UInt128>(hi) << 64) | lo;
+  rem = static_cast<uint64_t>(n % d);
+  return static_cast<uint64_t>(n / d);
 #endif
 }
 
-// The fast path of division: amounts with at most two decimals (money, whole
-// numbers, percentages) are whole numbers of hundredths, and when both fit in
-// 64 bits the quotient needs only 128-bit arithmetic. The remainder scales with
-// the divisor, so rounding is the same as the long path's. False: not handled.
-bool divide_hundredths(UInt128 x, UInt128 y, UInt128& q) {
-  UInt128 xh, yh;
-  if (!exact_hundredths(x, xh) || !exact_hundredths(y, yh) || xh > kU64Max || yh > kU64Max || yh == 0) return false;
-  UInt128 n = xh * kOne;  // < 2^64 * 10^18 < 2^124
-  UInt128 rem;
-  if (!divide_by_64(n, static_cast<uint64_t>(yh), q, rem)) {
-    q = n / yh;
-    rem = n - q * yh;
+// xh * 10^18 / yh rounded half-even, for yh != 0. Below 2^64 * 10^18 < 10^38,
+// so always in range.
+inline UInt128 divide_hundredths(uint64_t xh, uint64_t yh) {
+  UInt128 n = static_cast<UInt128>(xh) * kOne64;
+  auto hi = static_cast<uint64_t>(n >> 64);
+  auto lo = static_cast<uint64_t>(n);
+  uint64_t q_hi = 0;
+  if (hi >= yh) [[unlikely]] {  // quotients of 18.4 and more: one more step
+    q_hi = hi / yh;
+    hi %= yh;
   }
-  if (q >= kLimit) return false;
-  q += round_up_half_even(q, rem, yh);
-  return q < kLimit;
+  uint64_t rem;
+  uint64_t q_lo = divide_128_by_64(hi, lo, yh, rem);
+  // Half-even: up when rem * 2 > yh, or on a tie when q is odd. rem * 2 may not
+  // fit 64 bits, hence the comparison with yh - rem.
+  uint64_t rest = yh - rem;
+  bool up = rem > rest || (rem == rest && (q_lo & 1) != 0);
+  return ((static_cast<UInt128>(q_hi) << 64) | q_lo) + up;
 }
 
 // Unsigned 256-bit value as little-endian 64-bit limbs; only what * and / need.
@@ -384,10 +386,11 @@ DecimalStatus Decimal::mul(Decimal a, Decimal b, Decimal& out) {
 }
 
 DecimalStatus Decimal::div(Decimal a, Decimal b, Decimal& out) {
-  if (b.units_ == 0) return DecimalStatus::division_by_zero;
-  UInt128 q;
-  if (divide_hundredths(magnitude(a.units_), magnitude(b.units_), q)) {
-    out = with_sign(q, (a.units_ < 0) != (b.units_ < 0));
+  bool negative = (a.units_ < 0) != (b.units_ < 0);
+  uint64_t xh, yh;
+  if (whole_hundredths(magnitude(a.units_), xh) && whole_hundredths(magnitude(b.units_), yh)) [[likely]] {
+    if (yh == 0) [[unlikely]] return DecimalStatus::division_by_zero;  // zero is 0 hundredths
+    out = with_sign(divide_hundredths(xh, yh), negative);
     return DecimalStatus::ok;
   }
   return divide_long(a, b, out);
