@@ -40,10 +40,6 @@ constexpr int64_t kExponentClamp = 1'000'000'000'000'000;
 
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-constexpr UInt128 magnitude(Int128 v) {
-  return v < 0 ? UInt128{0} - static_cast<UInt128>(v) : static_cast<UInt128>(v);
-}
-
 // Caller guarantees mag < kLimit, so the cast is exact.
 constexpr Decimal with_sign(UInt128 mag, bool negative) {
   Int128 m = static_cast<Int128>(mag);
@@ -55,65 +51,6 @@ constexpr Decimal with_sign(UInt128 mag, bool negative) {
 constexpr bool round_up_half_even(UInt128 q, UInt128 rem, UInt128 divisor) {
   UInt128 twice = rem << 1;
   return twice > divisor || (twice == divisor && (q & 1) != 0);
-}
-
-// The fast path of division: amounts with at most two decimals (money, whole
-// numbers, percentages) are whole numbers of hundredths. When both fit in 64
-// bits, a / b in units is xh * 10^18 / yh, the same quotient as the long path's
-// (x * 10^18) / y, and its remainder is the long one's divided by 10^16, so it
-// rounds the same way.
-
-constexpr uint64_t kUnitsPerHundredth = 10'000'000'000'000'000ULL;  // 10^16 = 2^16 * 5^16
-constexpr uint64_t kFive16 = 152'587'890'625;
-constexpr uint64_t inverse_mod_2_64(uint64_t odd) {
-  uint64_t inv = odd;  // correct to 3 bits; each Newton step doubles the correct bits
-  for (int i = 0; i < 5; ++i) inv *= 2 - odd * inv;
-  return inv;
-}
-constexpr uint64_t kFive16Inverse = inverse_mod_2_64(kFive16);
-static_assert(kFive16 * kFive16Inverse == 1);
-
-// Whether mag is h hundredths (h * 10^16 units) with h < 2^64; sets h. If it is,
-// mag >> 16 is h * 5^16 and multiplying by the inverse of 5^16 modulo 2^64 gives
-// h back (exact division, no divide instruction). For any other mag the product
-// is some number whose multiple cannot equal mag, so one multiplication checks both.
-inline bool whole_hundredths(UInt128 mag, uint64_t& h) {
-  h = static_cast<uint64_t>(mag >> 16) * kFive16Inverse;
-  return static_cast<UInt128>(h) * kUnitsPerHundredth == mag;
-}
-
-// (hi * 2^64 + lo) / d and its remainder, for hi < d: one divide instruction
-// instead of the generic 128-bit division routine.
-inline uint64_t divide_128_by_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t& rem) {
-#if defined(__x86_64__)
-  uint64_t q;
-  __asm__("divq %[d]" : "=a"(q), "=d"(rem) : [d] "rm"(d), "a"(lo), "d"(hi));
-  return q;
-#else
-  UInt128 n = (static_cast<UInt128>(hi) << 64) | lo;
-  rem = static_cast<uint64_t>(n % d);
-  return static_cast<uint64_t>(n / d);
-#endif
-}
-
-// xh * 10^18 / yh rounded half-even, for yh != 0. Below 2^64 * 10^18 < 10^38,
-// so always in range.
-inline UInt128 divide_hundredths(uint64_t xh, uint64_t yh) {
-  UInt128 n = static_cast<UInt128>(xh) * kOne64;
-  auto hi = static_cast<uint64_t>(n >> 64);
-  auto lo = static_cast<uint64_t>(n);
-  uint64_t q_hi = 0;
-  if (hi >= yh) [[unlikely]] {  // quotients of 18.4 and more: one more step
-    q_hi = hi / yh;
-    hi %= yh;
-  }
-  uint64_t rem;
-  uint64_t q_lo = divide_128_by_64(hi, lo, yh, rem);
-  // Half-even: up when rem * 2 > yh, or on a tie when q is odd. rem * 2 may not
-  // fit 64 bits, hence the comparison with yh - rem.
-  uint64_t rest = yh - rem;
-  bool up = rem > rest || (rem == rest && (q_lo & 1) != 0);
-  return ((static_cast<UInt128>(q_hi) << 64) | q_lo) + up;
 }
 
 // Unsigned 256-bit value as little-endian 64-bit limbs; only what * and / need.
@@ -385,15 +322,16 @@ DecimalStatus Decimal::mul(Decimal a, Decimal b, Decimal& out) {
   return DecimalStatus::ok;
 }
 
-DecimalStatus Decimal::div(Decimal a, Decimal b, Decimal& out) {
-  bool negative = (a.units_ < 0) != (b.units_ < 0);
-  uint64_t xh, yh;
-  if (whole_hundredths(magnitude(a.units_), xh) && whole_hundredths(magnitude(b.units_), yh)) [[likely]] {
-    if (yh == 0) [[unlikely]] return DecimalStatus::division_by_zero;  // zero is 0 hundredths
-    out = with_sign(divide_hundredths(xh, yh), negative);
-    return DecimalStatus::ok;
-  }
-  return divide_long(a, b, out);
+DecimalStatus Decimal::divide_wide_quotient(UInt128 n, uint64_t yh, bool negative, Decimal& out) {
+  auto hi = static_cast<uint64_t>(n >> 64);
+  uint64_t q_hi = hi / yh;
+  uint64_t rem;
+  uint64_t q_lo = divide_128_by_64(hi % yh, static_cast<uint64_t>(n), yh, rem);
+  // q <= n < 2^128, and rounding up needs rem != 0, so yh >= 2 and q + 1 cannot wrap.
+  UInt128 q = ((static_cast<UInt128>(q_hi) << 64) | q_lo) + rounds_up(q_lo, rem, yh);
+  if (q >= kLimit) return DecimalStatus::overflow;
+  out = with_sign(q, negative);
+  return DecimalStatus::ok;
 }
 
 DecimalStatus Decimal::divide_long(Decimal a, Decimal b, Decimal& out) {
