@@ -158,7 +158,7 @@ void BM_EvaluateCustomer(benchmark::State& state) {
 BENCHMARK(BM_EvaluateCustomer);
 
 // Operand pairs for BM_DecimalDivide, one set per benchmark argument.
-enum DivideOperands : int64_t { money_shares, whole_numbers, large_money, eighteen_decimals };
+enum DivideOperands : int64_t { money_shares, whole_numbers, large_money, ratio_over_money, money_over_ratio };
 
 // A deterministic xorshift stream, so every run divides the same numbers.
 struct OperandStream {
@@ -207,9 +207,13 @@ std::vector<std::pair<Decimal, Decimal>> divide_operands(DivideOperands set) {
         pairs.emplace_back(Decimal::from_units((Int128(r) << 2) * (Decimal::kUnitsPerOne / 100)),
                            Decimal::from_units(Int128(1 + s % 100'000'000'000ULL) * (Decimal::kUnitsPerOne / 100)));
         break;
-      case eighteen_decimals:  // a computed ratio (18 decimals) over money: the long path
+      case ratio_over_money:  // a computed ratio below 1 (18 decimals) over money
         pairs.emplace_back(Decimal::from_units(Int128(r % Decimal::kUnitsPerOne)),
                            Decimal::from_units(Int128(1 + s % 1'000'000'000'000ULL) * (Decimal::kUnitsPerOne / 100)));
+        break;
+      case money_over_ratio:  // money over a ratio below 1 (18 decimals): the long path
+        pairs.emplace_back(Decimal::from_units(Int128(r % 1'000'000'000'000ULL) * (Decimal::kUnitsPerOne / 100)),
+                           Decimal::from_units(Int128(1 + s % Decimal::kUnitsPerOne)));
         break;
     }
   }
@@ -219,7 +223,8 @@ std::vector<std::pair<Decimal, Decimal>> divide_operands(DivideOperands set) {
 // One Decimal::div per iteration over a set of operand pairs.
 void BM_DecimalDivide(benchmark::State& state) {
   auto set = static_cast<DivideOperands>(state.range(0));
-  static const char* const kLabels[] = {"money shares", "whole numbers", "large money", "18 decimals"};
+  static const char* const kLabels[] = {"money shares", "whole numbers", "large money", "ratio over money",
+                                        "money over ratio"};
   state.SetLabel(kLabels[set]);
   auto pairs = divide_operands(set);
   if (pairs.empty()) {
@@ -236,7 +241,7 @@ void BM_DecimalDivide(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_DecimalDivide)->DenseRange(money_shares, eighteen_decimals);
+BENCHMARK(BM_DecimalDivide)->DenseRange(money_shares, money_over_ratio);
 
 // Evaluates a sample record for the writer benchmarks; false when it does not evaluate.
 bool evaluate_sample(const Program& program, const std::string& record, Outcome& outcome) {
