@@ -100,26 +100,36 @@ U256 mul_wide(UInt128 a, UInt128 b) {
   return r;
 }
 
+// a * b for b below 2^64: two multiplications instead of four.
+U256 mul_wide(UInt128 a, uint64_t b) {
+  UInt128 low = static_cast<UInt128>(static_cast<uint64_t>(a)) * b;
+  UInt128 high = static_cast<UInt128>(static_cast<uint64_t>(a >> 64)) * b + static_cast<uint64_t>(low >> 64);
+  U256 r;
+  r.limb[0] = static_cast<uint64_t>(low);
+  r.limb[1] = static_cast<uint64_t>(high);
+  r.limb[2] = static_cast<uint64_t>(high >> 64);
+  return r;
+}
+
 // n / d for 0 < d < 2^127, rounded half-even. Returns false when the quotient is
 // certainly >= kLimit (the caller reports overflow); otherwise q may still need a
 // range check after rounding.
 bool div_round(const U256& n, UInt128 d, UInt128& q) {
-  int bits = n.bit_length();
   UInt128 rem;
   if (d <= kU64Max) {
-    // Schoolbook division by a single limb: four hardware-sized steps.
+    // Schoolbook division by a single limb: four divide instructions (each
+    // remainder is below d, so each step's quotient fits a limb).
     auto d64 = static_cast<uint64_t>(d);
     U256 quot;
-    UInt128 r = 0;
+    uint64_t r = 0;
     for (int i = 3; i >= 0; --i) {
-      UInt128 cur = (r << 64) | n.limb[static_cast<std::size_t>(i)];
-      quot.limb[static_cast<std::size_t>(i)] = static_cast<uint64_t>(cur / d64);
-      r = cur % d64;
+      auto at = static_cast<std::size_t>(i);
+      quot.limb[at] = divide_128_by_64(r, n.limb[at], d64, r);
     }
     if ((quot.limb[2] | quot.limb[3]) != 0) return false;
     q = (static_cast<UInt128>(quot.limb[1]) << 64) | quot.limb[0];
     rem = r;
-  } else if (bits <= 128) {
+  } else if (int bits = n.bit_length(); bits <= 128) {
     UInt128 n128 = n.extract(0);
     q = n128 / d;
     rem = n128 % d;
@@ -341,7 +351,7 @@ DecimalStatus Decimal::divide_long(Decimal a, Decimal b, Decimal& out) {
   UInt128 y = magnitude(b.units_);
   UInt128 q;
   // a / b in units is (x * 10^18) / y.
-  if (!div_round(mul_wide(x, kOne), y, q) || q >= kLimit) return DecimalStatus::overflow;
+  if (!div_round(mul_wide(x, kOne64), y, q) || q >= kLimit) return DecimalStatus::overflow;
   out = with_sign(q, negative);
   return DecimalStatus::ok;
 }

@@ -15,6 +15,20 @@ namespace segrule {
 __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
 
+// (hi * 2^64 + lo) / d and its remainder, for hi < d (so the quotient fits 64
+// bits): one divide instruction instead of the generic 128-bit division routine.
+inline uint64_t divide_128_by_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t& rem) {
+#if defined(__x86_64__)
+  uint64_t q;
+  __asm__("divq %[d]" : "=a"(q), "=d"(rem) : [d] "rm"(d), "a"(lo), "d"(hi));
+  return q;
+#else
+  UInt128 n = (static_cast<UInt128>(hi) << 64) | lo;
+  rem = static_cast<uint64_t>(n % d);
+  return static_cast<uint64_t>(n / d);
+#endif
+}
+
 enum class DecimalStatus : uint8_t { ok, overflow, division_by_zero, syntax };
 
 class Decimal {
@@ -131,20 +145,6 @@ class Decimal {
     UInt128 mag = magnitude(units);
     h = static_cast<uint64_t>(mag >> 16) * kFive16Inverse;
     return static_cast<UInt128>(h) * kUnitsPerHundredth == mag;
-  }
-
-  // (hi * 2^64 + lo) / d and its remainder, for hi < d: one divide instruction
-  // instead of the generic 128-bit division routine.
-  static uint64_t divide_128_by_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t& rem) {
-#if defined(__x86_64__)
-    uint64_t q;
-    __asm__("divq %[d]" : "=a"(q), "=d"(rem) : [d] "rm"(d), "a"(lo), "d"(hi));
-    return q;
-#else
-    UInt128 n = (static_cast<UInt128>(hi) << 64) | lo;
-    rem = static_cast<uint64_t>(n % d);
-    return static_cast<uint64_t>(n / d);
-#endif
   }
 
   // Half-even: whether quotient q with remainder rem of a division by d rounds
