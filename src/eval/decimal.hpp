@@ -83,7 +83,7 @@ class Decimal {
     return divide_long(a, b, out);
   }
   // Division by the general 256-bit path only; div() takes a faster path for
-  // operands with at most two decimals. Exposed so tests can compare the two.
+  // divisors with at most two decimals. Exposed so tests can compare the two.
   static DecimalStatus divide_long(Decimal a, Decimal b, Decimal& out);
 
   // The range is symmetric, so negation never overflows.
