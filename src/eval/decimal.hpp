@@ -71,12 +71,12 @@ class Decimal {
       UInt128 n = x * 100;
       bool negative = (a.units_ < 0) != (b.units_ < 0);
       auto hi = static_cast<uint64_t>(n >> 64);
-      if (hi >= yh) [[unlikely]] return divide_wide_quotient(n, yh, negative, out);
+      // Below this the quotient is at most 2^64 - 2 units (18.4), so one divide
+      // instruction gives it and rounding up cannot carry out of 64 bits.
+      if (hi >= yh - 1) [[unlikely]] return divide_wide_quotient(n, yh, negative, out);
       uint64_t rem;
       uint64_t q = divide_128_by_64(hi, static_cast<uint64_t>(n), yh, rem);
-      uint64_t r = q + rounds_up(q, rem, yh);
-      Int128 rounded = r;
-      if (r < q) [[unlikely]] rounded = Int128{1} << 64;  // 2^64 - 1 rounded up
+      auto rounded = static_cast<Int128>(q + rounds_up(q, rem, yh));
       out = from_units(negative ? -rounded : rounded);
       return DecimalStatus::ok;
     }
@@ -152,8 +152,8 @@ class Decimal {
   // > d, compared without doubling (rem < d, so neither side wraps).
   static bool rounds_up(uint64_t q, uint64_t rem, uint64_t d) { return rem + (q & 1) > d - rem; }
 
-  // div()'s fast path for quotients of 2^64 units (18.4) and more: n / yh with
-  // one more divide step, and a range check.
+  // div()'s fast path for quotients of 2^64 - 1 units (18.4) and more: n / yh
+  // with one more divide step, and a range check.
   static DecimalStatus divide_wide_quotient(UInt128 n, uint64_t yh, bool negative, Decimal& out);
 
   Int128 units_ = 0;

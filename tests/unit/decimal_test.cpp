@@ -757,16 +757,20 @@ TEST_CASE("decimal: the fast division path gives exactly the long path's results
       ++checked;
     }
   }
-  // Per whole-hundredths divisor: the dividends whose quotient is just below and
-  // just at 2^64 units (one divide step or two), and half-way remainders just
-  // below, at and above a tie with even and odd quotients, near 1 and near 2^64.
+  // Per whole-hundredths divisor: the dividends around the quotients of 2^64 - 1
+  // units (n >= (h - 1) * 2^64: div() takes two divide steps) and 2^64 units,
+  // and half-way remainders just below, at and above a tie with even and odd
+  // quotients, near 1 and near 2^64.
   int ties_narrow = 0, ties_wide = 0;  // quotients below 2^64 units and from 2^64 up
   for (UInt128 h : hundredths) {
     UInt128 y = h * static_cast<UInt128>(kHundredth);
     if (y > kMaxMagnitude) continue;
     if (h < kTwo64 && h * kTwo64 / 100 <= kMaxMagnitude) {
       UInt128 first_wide = (h * kTwo64 + 99) / 100;  // x * 100 >= h * 2^64: the quotient needs 65 bits
-      for (UInt128 x : {first_wide - 1, first_wide, first_wide + 1}) {
+      UInt128 first_two_steps = ((h - 1) * kTwo64 + 99) / 100;
+      for (UInt128 x : {first_two_steps - 1, first_two_steps, first_two_steps + 1, first_wide - 1, first_wide,
+                        first_wide + 1}) {
+        if (x > kMaxMagnitude) continue;
         failed += !divides_like_the_long_path(x, y);
         ++checked;
       }
