@@ -5,14 +5,17 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <streambuf>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "check/checker.hpp"
+#include "eval/decimal.hpp"
 #include "eval/evaluator.hpp"
 #include "eval/fast_record.hpp"
 #include "eval/record.hpp"
@@ -153,6 +156,103 @@ void BM_EvaluateCustomer(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_EvaluateCustomer);
+
+// Operand pairs for BM_DecimalDivide, one set per benchmark argument.
+enum DivideOperands : int64_t { money_shares, whole_numbers, large_money, ratio_over_money, money_over_ratio };
+
+// A deterministic xorshift stream, so every run divides the same numbers.
+struct OperandStream {
+  uint64_t state = 0x9E3779B97F4A7C15ULL;
+  uint64_t next() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+};
+
+std::vector<std::pair<Decimal, Decimal>> divide_operands(DivideOperands set) {
+  std::vector<std::pair<Decimal, Decimal>> pairs;
+  if (set == money_shares) {
+    // The benchmark's own divisions on the sample customers: share(part, aum) of
+    // the four holdings and loans / max(aum, 1) (share() skips a zero aum).
+    auto program = compile_retail();
+    auto field = [&](const char* name) { return program->inputs[program->input_index.at(name)].slot; };
+    uint32_t aum = field("aum");
+    const char* parts[] = {"time_deposits", "demand_deposits", "wealth_products", "investments", "loans"};
+    Outcome o;
+    reset_outcome(*program, o);
+    RecordProblem problem;
+    for (const std::string& record : sample_records()) {
+      if (!record_from_json(*program, record, RecordLimits{}, o.slots, problem)) continue;
+      Decimal total = o.slots[aum].number;
+      for (const char* part : parts) {
+        Decimal divisor = total;
+        if (part == parts[4] && divisor < Decimal::from_int(1)) divisor = Decimal::from_int(1);
+        if (!divisor.is_zero()) pairs.emplace_back(o.slots[field(part)].number, divisor);
+      }
+    }
+    return pairs;
+  }
+  OperandStream random;
+  for (int i = 0; i < 256; ++i) {
+    uint64_t r = random.next(), s = random.next();
+    switch (set) {
+      case money_shares: break;
+      case whole_numbers:  // counts and amounts in whole units: 0..10^6 over 1..1,000
+        pairs.emplace_back(Decimal::from_int(static_cast<int64_t>(r % 1'000'001)),
+                           Decimal::from_int(static_cast<int64_t>(1 + s % 1000)));
+        break;
+      case large_money:  // cents up to 7.4e17, three in four past 2^64 hundredths (1.8e17)
+        pairs.emplace_back(Decimal::from_units((Int128(r) << 2) * (Decimal::kUnitsPerOne / 100)),
+                           Decimal::from_units(Int128(1 + s % 100'000'000'000ULL) * (Decimal::kUnitsPerOne / 100)));
+        break;
+      case ratio_over_money:  // a computed ratio below 1 (18 decimals) over money
+        pairs.emplace_back(Decimal::from_units(Int128(r % Decimal::kUnitsPerOne)),
+                           Decimal::from_units(Int128(1 + s % 1'000'000'000'000ULL) * (Decimal::kUnitsPerOne / 100)));
+        break;
+      case money_over_ratio:  // money over a ratio below 1 (18 decimals): the long path
+        pairs.emplace_back(Decimal::from_units(Int128(r % 1'000'000'000'000ULL) * (Decimal::kUnitsPerOne / 100)),
+                           Decimal::from_units(Int128(1 + s % Decimal::kUnitsPerOne)));
+        break;
+    }
+  }
+  return pairs;
+}
+
+// a / b returned by value, as the evaluator's arithmetic nodes return it (in
+// registers), from a function of its own, as the evaluator's node functions are.
+// With the quotient kept in a Decimal in memory in the loop (DoNotOptimize),
+// GCC builds an inlined result in a stack slot and copies it with a 16-byte load
+// right after two 8-byte stores: a store forwarding stall that costs as much as
+// the division, which the evaluator's code does not have.
+[[gnu::noinline]] Decimal quotient(Decimal a, Decimal b) {
+  Decimal q;
+  return Decimal::div(a, b, q) == DecimalStatus::ok ? q : Decimal();
+}
+
+// One division per iteration over a set of operand pairs.
+void BM_DecimalDivide(benchmark::State& state) {
+  auto set = static_cast<DivideOperands>(state.range(0));
+  static const char* const kLabels[] = {"money shares", "whole numbers", "large money", "ratio over money",
+                                        "money over ratio"};
+  state.SetLabel(kLabels[set]);
+  auto pairs = divide_operands(set);
+  if (pairs.empty()) {
+    state.SkipWithError("no operands");
+    return;
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto& [a, b] = pairs[i];
+    i = i + 1 == pairs.size() ? 0 : i + 1;
+    auto units = static_cast<UInt128>(quotient(a, b).units());
+    benchmark::DoNotOptimize(static_cast<uint64_t>(units));
+    benchmark::DoNotOptimize(static_cast<uint64_t>(units >> 64));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DecimalDivide)->DenseRange(money_shares, money_over_ratio);
 
 // Evaluates a sample record for the writer benchmarks; false when it does not evaluate.
 bool evaluate_sample(const Program& program, const std::string& record, Outcome& outcome) {

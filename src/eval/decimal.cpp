@@ -40,10 +40,6 @@ constexpr int64_t kExponentClamp = 1'000'000'000'000'000;
 
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-constexpr UInt128 magnitude(Int128 v) {
-  return v < 0 ? UInt128{0} - static_cast<UInt128>(v) : static_cast<UInt128>(v);
-}
-
 // Caller guarantees mag < kLimit, so the cast is exact.
 constexpr Decimal with_sign(UInt128 mag, bool negative) {
   Int128 m = static_cast<Int128>(mag);
@@ -55,63 +51,6 @@ constexpr Decimal with_sign(UInt128 mag, bool negative) {
 constexpr bool round_up_half_even(UInt128 q, UInt128 rem, UInt128 divisor) {
   UInt128 twice = rem << 1;
   return twice > divisor || (twice == divisor && (q & 1) != 0);
-}
-
-// x / 10^16 when x is a multiple of 10^16 (2^16 * 5^16): the low 16 bits are
-// zero and x >> 16 is a multiple of 5^16, which multiplying by the inverse of
-// 5^16 modulo 2^128 both tests and divides (exact division, no divide instruction).
-constexpr UInt128 kFive16 = 152'587'890'625;
-constexpr UInt128 inverse_mod_2_128(UInt128 odd) {
-  UInt128 inv = odd;  // correct to 3 bits; each Newton step doubles the correct bits
-  for (int i = 0; i < 7; ++i) inv *= 2 - odd * inv;
-  return inv;
-}
-constexpr UInt128 kFive16Inverse = inverse_mod_2_128(kFive16);
-static_assert(kFive16 * kFive16Inverse == 1);
-
-constexpr bool exact_hundredths(UInt128 x, UInt128& hundredths) {
-  if ((x & 0xFFFF) != 0) return false;
-  UInt128 q = (x >> 16) * kFive16Inverse;
-  if (q > ~UInt128{0} / kFive16) return false;
-  hundredths = q;
-  return true;
-}
-
-// n / d when the quotient fits in 64 bits (n's high half below d): one
-// divide instruction instead of the generic 128-bit division routine.
-// Quotients of shares and ratios (a few units at most) always take it.
-inline bool divide_by_64(UInt128 n, uint64_t d, UInt128& q, UInt128& rem) {
-#if defined(__x86_64__)
-  uint64_t hi = static_cast<uint64_t>(n >> 64);
-  uint64_t lo = static_cast<uint64_t>(n);
-  if (hi >= d) return false;
-  uint64_t quotient, remainder;
-  __asm__("divq %[d]" : "=a"(quotient), "=d"(remainder) : [d] "rm"(d), "a"(lo), "d"(hi));
-  q = quotient;
-  rem = remainder;
-  return true;
-#else
-  (void)n, (void)d, (void)q, (void)rem;
-  return false;
-#endif
-}
-
-// The fast path of division: amounts with at most two decimals (money, whole
-// numbers, percentages) are whole numbers of hundredths, and when both fit in
-// 64 bits the quotient needs only 128-bit arithmetic. The remainder scales with
-// the divisor, so rounding is the same as the long path's. False: not handled.
-bool divide_hundredths(UInt128 x, UInt128 y, UInt128& q) {
-  UInt128 xh, yh;
-  if (!exact_hundredths(x, xh) || !exact_hundredths(y, yh) || xh > kU64Max || yh > kU64Max || yh == 0) return false;
-  UInt128 n = xh * kOne;  // < 2^64 * 10^18 < 2^124
-  UInt128 rem;
-  if (!divide_by_64(n, static_cast<uint64_t>(yh), q, rem)) {
-    q = n / yh;
-    rem = n - q * yh;
-  }
-  if (q >= kLimit) return false;
-  q += round_up_half_even(q, rem, yh);
-  return q < kLimit;
 }
 
 // Unsigned 256-bit value as little-endian 64-bit limbs; only what * and / need.
@@ -161,26 +100,36 @@ U256 mul_wide(UInt128 a, UInt128 b) {
   return r;
 }
 
+// a * b for b below 2^64: two multiplications instead of four.
+U256 mul_wide(UInt128 a, uint64_t b) {
+  UInt128 low = static_cast<UInt128>(static_cast<uint64_t>(a)) * b;
+  UInt128 high = static_cast<UInt128>(static_cast<uint64_t>(a >> 64)) * b + static_cast<uint64_t>(low >> 64);
+  U256 r;
+  r.limb[0] = static_cast<uint64_t>(low);
+  r.limb[1] = static_cast<uint64_t>(high);
+  r.limb[2] = static_cast<uint64_t>(high >> 64);
+  return r;
+}
+
 // n / d for 0 < d < 2^127, rounded half-even. Returns false when the quotient is
 // certainly >= kLimit (the caller reports overflow); otherwise q may still need a
 // range check after rounding.
 bool div_round(const U256& n, UInt128 d, UInt128& q) {
-  int bits = n.bit_length();
   UInt128 rem;
   if (d <= kU64Max) {
-    // Schoolbook division by a single limb: four hardware-sized steps.
+    // Schoolbook division by a single limb: four divide instructions (each
+    // remainder is below d, so each step's quotient fits a limb).
     auto d64 = static_cast<uint64_t>(d);
     U256 quot;
-    UInt128 r = 0;
+    uint64_t r = 0;
     for (int i = 3; i >= 0; --i) {
-      UInt128 cur = (r << 64) | n.limb[static_cast<std::size_t>(i)];
-      quot.limb[static_cast<std::size_t>(i)] = static_cast<uint64_t>(cur / d64);
-      r = cur % d64;
+      auto at = static_cast<std::size_t>(i);
+      quot.limb[at] = divide_128_by_64(r, n.limb[at], d64, r);
     }
     if ((quot.limb[2] | quot.limb[3]) != 0) return false;
     q = (static_cast<UInt128>(quot.limb[1]) << 64) | quot.limb[0];
     rem = r;
-  } else if (bits <= 128) {
+  } else if (int bits = n.bit_length(); bits <= 128) {
     UInt128 n128 = n.extract(0);
     q = n128 / d;
     rem = n128 % d;
@@ -383,14 +332,16 @@ DecimalStatus Decimal::mul(Decimal a, Decimal b, Decimal& out) {
   return DecimalStatus::ok;
 }
 
-DecimalStatus Decimal::div(Decimal a, Decimal b, Decimal& out) {
-  if (b.units_ == 0) return DecimalStatus::division_by_zero;
-  UInt128 q;
-  if (divide_hundredths(magnitude(a.units_), magnitude(b.units_), q)) {
-    out = with_sign(q, (a.units_ < 0) != (b.units_ < 0));
-    return DecimalStatus::ok;
-  }
-  return divide_long(a, b, out);
+DecimalStatus Decimal::divide_wide_quotient(UInt128 n, uint64_t yh, bool negative, Decimal& out) {
+  auto hi = static_cast<uint64_t>(n >> 64);
+  uint64_t q_hi = hi / yh;
+  uint64_t rem;
+  uint64_t q_lo = divide_128_by_64(hi % yh, static_cast<uint64_t>(n), yh, rem);
+  // q <= n < 2^128, and rounding up needs rem != 0, so yh >= 2 and q + 1 cannot wrap.
+  UInt128 q = ((static_cast<UInt128>(q_hi) << 64) | q_lo) + rounds_up(q_lo, rem, yh);
+  if (q >= kLimit) return DecimalStatus::overflow;
+  out = with_sign(q, negative);
+  return DecimalStatus::ok;
 }
 
 DecimalStatus Decimal::divide_long(Decimal a, Decimal b, Decimal& out) {
@@ -400,7 +351,7 @@ DecimalStatus Decimal::divide_long(Decimal a, Decimal b, Decimal& out) {
   UInt128 y = magnitude(b.units_);
   UInt128 q;
   // a / b in units is (x * 10^18) / y.
-  if (!div_round(mul_wide(x, kOne), y, q) || q >= kLimit) return DecimalStatus::overflow;
+  if (!div_round(mul_wide(x, kOne64), y, q) || q >= kLimit) return DecimalStatus::overflow;
   out = with_sign(q, negative);
   return DecimalStatus::ok;
 }

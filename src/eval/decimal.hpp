@@ -15,6 +15,20 @@ namespace segrule {
 __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
 
+// (hi * 2^64 + lo) / d and its remainder, for hi < d (so the quotient fits 64
+// bits): one divide instruction instead of the generic 128-bit division routine.
+inline uint64_t divide_128_by_64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t& rem) {
+#if defined(__x86_64__)
+  uint64_t q;
+  __asm__("divq %[d]" : "=a"(q), "=d"(rem) : [d] "rm"(d), "a"(lo), "d"(hi));
+  return q;
+#else
+  UInt128 n = (static_cast<UInt128>(hi) << 64) | lo;
+  rem = static_cast<uint64_t>(n % d);
+  return static_cast<uint64_t>(n / d);
+#endif
+}
+
 enum class DecimalStatus : uint8_t { ok, overflow, division_by_zero, syntax };
 
 class Decimal {
@@ -49,9 +63,27 @@ class Decimal {
   static DecimalStatus add(Decimal a, Decimal b, Decimal& out);
   static DecimalStatus sub(Decimal a, Decimal b, Decimal& out);
   static DecimalStatus mul(Decimal a, Decimal b, Decimal& out);
-  static DecimalStatus div(Decimal a, Decimal b, Decimal& out);
+  // Inline: the common case (see "The fast path of division" below) costs no call.
+  static DecimalStatus div(Decimal a, Decimal b, Decimal& out) {
+    uint64_t yh;
+    UInt128 x = magnitude(a.units_);
+    if (whole_hundredths(b.units_, yh) && yh != 0 && static_cast<uint64_t>(x >> 64) < kTimes100Bound) [[likely]] {
+      UInt128 n = x * 100;
+      bool negative = (a.units_ < 0) != (b.units_ < 0);
+      auto hi = static_cast<uint64_t>(n >> 64);
+      // Below this the quotient is at most 2^64 - 2 units (18.4), so one divide
+      // instruction gives it and rounding up cannot carry out of 64 bits.
+      if (hi >= yh - 1) [[unlikely]] return divide_wide_quotient(n, yh, negative, out);
+      uint64_t rem;
+      uint64_t q = divide_128_by_64(hi, static_cast<uint64_t>(n), yh, rem);
+      auto rounded = static_cast<Int128>(q + rounds_up(q, rem, yh));
+      out = from_units(negative ? -rounded : rounded);
+      return DecimalStatus::ok;
+    }
+    return divide_long(a, b, out);
+  }
   // Division by the general 256-bit path only; div() takes a faster path for
-  // operands with at most two decimals. Exposed so tests can compare the two.
+  // divisors with at most two decimals. Exposed so tests can compare the two.
   static DecimalStatus divide_long(Decimal a, Decimal b, Decimal& out);
 
   // The range is symmetric, so negation never overflows.
@@ -84,6 +116,46 @@ class Decimal {
   static constexpr int kMaxTextLength = 40;
 
  private:
+  // The fast path of division. Divisors with at most two decimals (money, whole
+  // numbers, percentages) are whole numbers of hundredths: y = yh * 10^16 units.
+  // a / b in units is x * 10^18 / y = x * 100 / yh, with the long path's quotient
+  // and its remainder divided by 10^16, so it also rounds the same way. The
+  // dividend may have any number of decimals.
+  static constexpr uint64_t kUnitsPerHundredth = 10'000'000'000'000'000ULL;  // 10^16 = 2^16 * 5^16
+  static constexpr uint64_t kFive16 = 152'587'890'625;
+  static constexpr uint64_t kFive16Inverse = [] {  // modulo 2^64
+    uint64_t inv = kFive16;  // correct to 3 bits; each Newton step doubles the correct bits
+    for (int i = 0; i < 5; ++i) inv *= 2 - kFive16 * inv;
+    return inv;
+  }();
+  static_assert(kFive16 * kFive16Inverse == 1);
+  // x * 100 fits 128 bits when x's high half is below this: 100 * this < 2^64.
+  static constexpr uint64_t kTimes100Bound = 184'467'440'737'095'516;  // floor(2^64 / 100)
+
+  static constexpr UInt128 magnitude(Int128 v) {
+    return v < 0 ? UInt128{0} - static_cast<UInt128>(v) : static_cast<UInt128>(v);
+  }
+
+  // Whether units is ±h hundredths (h * 10^16 units) with h < 2^64; sets h. If it
+  // is, |units| >> 16 is h * 5^16 and multiplying by the inverse of 5^16 modulo
+  // 2^64 gives h back (exact division, no divide instruction). For any other
+  // value the product is some number whose multiple is not |units|, so one
+  // multiplication back checks both.
+  static bool whole_hundredths(Int128 units, uint64_t& h) {
+    UInt128 mag = magnitude(units);
+    h = static_cast<uint64_t>(mag >> 16) * kFive16Inverse;
+    return static_cast<UInt128>(h) * kUnitsPerHundredth == mag;
+  }
+
+  // Half-even: whether quotient q with remainder rem of a division by d rounds
+  // up, i.e. rem * 2 > d, or rem * 2 == d and q is odd. Both are rem * 2 + (q & 1)
+  // > d, compared without doubling (rem < d, so neither side wraps).
+  static bool rounds_up(uint64_t q, uint64_t rem, uint64_t d) { return rem + (q & 1) > d - rem; }
+
+  // div()'s fast path for quotients of 2^64 - 1 units (18.4) and more: n / yh
+  // with one more divide step, and a range check.
+  static DecimalStatus divide_wide_quotient(UInt128 n, uint64_t yh, bool negative, Decimal& out);
+
   Int128 units_ = 0;
 };
 

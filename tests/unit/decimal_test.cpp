@@ -653,9 +653,47 @@ TEST_CASE("Decimal: predicates, conversions and ordering") {
   CHECK(product == Decimal::from_int(5000000));
 }
 
+namespace {
+
+constexpr Int128 kHundredth = 10'000'000'000'000'000;  // units in 0.01
+constexpr UInt128 kTwo64 = UInt128{1} << 64;
+constexpr UInt128 kMaxMagnitude = static_cast<UInt128>(Decimal::kMaxUnits);
+
+// div(a, b) for all four signs of a and b against divide_long and the digit-string
+// reference; false when a check failed. Magnitudes must be in range.
+bool divides_like_the_long_path(UInt128 x, UInt128 y) {
+  REQUIRE(x <= kMaxMagnitude);
+  REQUIRE(y <= kMaxMagnitude);
+  std::string expected =
+      y == 0 ? "division_by_zero" : div_half_even_str(units_str(static_cast<Int128>(x)) + std::string(18, '0'),
+                                                      units_str(static_cast<Int128>(y)));
+  if (expected.empty()) expected = "overflow";
+  bool all_ok = true;
+  for (int signs = 0; signs < 4; ++signs) {
+    Int128 a = signs & 1 ? -static_cast<Int128>(x) : static_cast<Int128>(x);
+    Int128 b = signs & 2 ? -static_cast<Int128>(y) : static_cast<Int128>(y);
+    Decimal fast, slow;
+    DecimalStatus fs = Decimal::div(Decimal::from_units(a), Decimal::from_units(b), fast);
+    DecimalStatus ss = Decimal::divide_long(Decimal::from_units(a), Decimal::from_units(b), slow);
+    INFO(units_str(a) << (a < 0 ? " (negative)" : "") << " / " << units_str(b) << (b < 0 ? " (negative)" : "")
+                      << " units");
+    CHECK(status_name(fs) == std::string(status_name(ss)));
+    std::string got = fs == DecimalStatus::ok ? units_str(fast.units()) : status_name(fs);
+    CHECK(got == expected);
+    if (fs == DecimalStatus::ok && ss == DecimalStatus::ok) {
+      CHECK(fast == slow);
+      CHECK(fast.sign() == (expected == "0" ? 0 : ((a < 0) != (b < 0) ? -1 : 1)));
+    }
+    all_ok = all_ok && fs == ss && got == expected && (fs != DecimalStatus::ok || fast == slow);
+  }
+  return all_ok;
+}
+
+}  // namespace
+
 TEST_CASE("decimal: the fast division path gives exactly the long path's results") {
   // Deterministic pseudo-random operands: money-like (two decimals), whole,
-  // with more decimals (the long path only), tiny and near the limits, both signs.
+  // with more decimals, tiny and near the limits, both signs.
   uint64_t state = 0x9E3779B97F4A7C15ULL;
   auto next = [&] {
     state ^= state << 13;
@@ -677,6 +715,7 @@ TEST_CASE("decimal: the fast division path gives exactly the long path's results
   int fast_eligible = 0;
   for (int i = 0; i < 200000; ++i) {
     Decimal a = operand();
+    if (i % 5 == 1) a = Decimal::from_units(static_cast<Int128>(next() >> (next() % 64)) * 10'000 + 1);  // 18 decimals
     Decimal b = i % 7 == 0 ? Decimal::from_int(static_cast<int64_t>(next() % 1000)) : operand();
     Decimal fast, slow;
     DecimalStatus fs = Decimal::div(a, b, fast);
@@ -684,15 +723,105 @@ TEST_CASE("decimal: the fast division path gives exactly the long path's results
     INFO(a.to_string() << " / " << b.to_string());
     REQUIRE(fs == ss);
     if (fs == DecimalStatus::ok) REQUIRE(fast == slow);
-    fast_eligible += a.units() % 10'000'000'000'000'000 == 0 && b.units() % 10'000'000'000'000'000 == 0;
+    fast_eligible += b.units() % kHundredth == 0 && b.units() != 0;  // a divisor of whole hundredths
   }
-  CHECK(fast_eligible > 50000);  // the fast path was really exercised
-  // Half-way cases round to even on both paths: 1/8 = 0.125 exactly; 2/3 rounds up.
+  CHECK(fast_eligible > 100000);  // the fast path was really exercised
+
+  // Every boundary of the fast path, against the long path and the digit-string
+  // reference. Divisors: whole hundredths h up to and past 2^64 (the largest the
+  // fast path takes), and values just off whole hundredths (a unit more or less;
+  // 2^16 more, which keeps the low 16 bits zero; 5^16 more).
+  const UInt128 hundredths[] = {1,          2,           3,           7,           8,
+                                100,        200,         201,         0xFFFFFFFF,  UInt128{1} << 32,
+                                kTwo64 / 2 - 1, kTwo64 / 2, kTwo64 - 2, kTwo64 - 1, kTwo64,
+                                kTwo64 + 5, kMaxMagnitude / static_cast<UInt128>(kHundredth)};
+  std::vector<UInt128> divisors = {0, 1, 2, 65536, 152'587'890'625, kMaxMagnitude};
+  for (UInt128 h : hundredths) {
+    UInt128 y = h * static_cast<UInt128>(kHundredth);
+    for (UInt128 off : {UInt128{0}, UInt128{1}, UInt128{65536}, UInt128{152'587'890'625}}) {
+      if (y + off <= kMaxMagnitude) divisors.push_back(y + off);
+    }
+    divisors.push_back(y - 1);
+  }
+  // Dividends: zero, tiny, 18 decimals, the largest; around the largest the fast
+  // path multiplies by 100 (high half below 2^64 / 100) and the largest that fits.
+  const UInt128 times100_bound = kTwo64 / 100;
+  const UInt128 times100_max = ~UInt128{0} / 100;
+  std::vector<UInt128> dividends = {0, 1, 3, 123'456'789, static_cast<UInt128>(kHundredth), 1'000'000'000'000'000'000,
+                                    kMaxMagnitude, (times100_bound << 64) - 1, times100_bound << 64,
+                                    times100_max, times100_max + 1, ((times100_bound + 1) << 64) - 1};
+  int checked = 0, failed = 0;
+  for (UInt128 y : divisors) {
+    for (UInt128 x : dividends) {
+      failed += !divides_like_the_long_path(x, y);
+      ++checked;
+    }
+  }
+  // Per whole-hundredths divisor: the dividends around the quotients of 2^64 - 1
+  // units (n >= (h - 1) * 2^64: div() takes two divide steps) and 2^64 units,
+  // and half-way remainders just below, at and above a tie with even and odd
+  // quotients, near 1 and near 2^64.
+  int ties_narrow = 0, ties_wide = 0;  // quotients below 2^64 units and from 2^64 up
+  for (UInt128 h : hundredths) {
+    UInt128 y = h * static_cast<UInt128>(kHundredth);
+    if (y > kMaxMagnitude) continue;
+    if (h < kTwo64 && h * kTwo64 / 100 <= kMaxMagnitude) {
+      UInt128 first_wide = (h * kTwo64 + 99) / 100;  // x * 100 >= h * 2^64: the quotient needs 65 bits
+      UInt128 first_two_steps = ((h - 1) * kTwo64 + 99) / 100;
+      for (UInt128 x : {first_two_steps - 1, first_two_steps, first_two_steps + 1, first_wide - 1, first_wide,
+                        first_wide + 1}) {
+        if (x > kMaxMagnitude) continue;
+        failed += !divides_like_the_long_path(x, y);
+        ++checked;
+      }
+    }
+    if (h % 2 != 0 || h >= kTwo64) continue;
+    for (UInt128 q_start : {UInt128{0}, kTwo64 - 400, kTwo64}) {
+      for (UInt128 rem : {h / 2 - 1, h / 2, h / 2 + 1}) {
+        for (int parity = 0; parity < 2; ++parity) {
+          // The first q from q_start with that parity for which q * h + rem is
+          // a multiple of 100, so that it is some dividend times 100.
+          for (UInt128 q = q_start + static_cast<UInt128>(parity); q < q_start + 400; q += 2) {
+            if (q > (~UInt128{0} - rem) / h) break;  // q * h + rem would not fit 128 bits
+            UInt128 n = q * h + rem;
+            if (n % 100 != 0 || n / 100 > kMaxMagnitude) continue;
+            failed += !divides_like_the_long_path(n / 100, y);
+            ++checked;
+            if (rem == h / 2) ++(q < kTwo64 ? ties_narrow : ties_wide);
+            break;
+          }
+        }
+      }
+    }
+  }
+  CHECK(failed == 0);
+  CHECK(checked > 850);
+  CHECK(ties_narrow >= 5);  // the search above really found ties on both sides of 2^64
+  CHECK(ties_wide >= 5);
+
+  // A few answers spelled out.
   Decimal q;
+  REQUIRE(Decimal::div(dec("0.000000000000000001"), dec("0.08"), q) == DecimalStatus::ok);
+  CHECK(q.to_string() == "0.000000000000000012");  // 12.5 units: to even
+  REQUIRE(Decimal::div(dec("-0.000000000000000003"), dec("0.08"), q) == DecimalStatus::ok);
+  CHECK(q.to_string() == "-0.000000000000000038");  // 37.5 units: to even
+  // (2^65 - 1) / 2 units = 2^64 - 0.5: the tie rounds the odd 2^64 - 1 up to 2^64.
+  REQUIRE(Decimal::div(dec("36.893488147419103231"), dec("2"), q) == DecimalStatus::ok);
+  CHECK(q.to_string() == "18.446744073709551616");
+  REQUIRE(Decimal::div(dec("-36.893488147419103231"), dec("-2"), q) == DecimalStatus::ok);
+  CHECK(q.to_string() == "18.446744073709551616");
   REQUIRE(Decimal::div(dec("0.01"), dec("3"), q) == DecimalStatus::ok);
   CHECK(q.to_string() == "0.003333333333333333");
   REQUIRE(Decimal::div(dec("2"), dec("3"), q) == DecimalStatus::ok);
   CHECK(q.to_string() == "0.666666666666666667");
+  REQUIRE(Decimal::div(dec("1000000"), dec("7"), q) == DecimalStatus::ok);  // two divide steps
+  CHECK(q.to_string() == "142857.142857142857142857");
+  REQUIRE(Decimal::div(dec("0.333333333333333333"), dec("-0.25"), q) == DecimalStatus::ok);
+  CHECK(q.to_string() == "-1.333333333333333332");  // 18 decimals over money: the fast path
+  CHECK(Decimal::div(dec("2000000000000000000"), dec("0.01"), q) == DecimalStatus::overflow);
+  REQUIRE(Decimal::div(dec("999999999999999999"), dec("0.01"), q) == DecimalStatus::ok);
+  CHECK(q.to_string() == "99999999999999999900");
   REQUIRE(Decimal::div(dec("0.05"), dec("0.000000000000000004"), q) == DecimalStatus::ok);  // long path
   CHECK(q.to_string() == "12500000000000000");
+  CHECK(Decimal::div(dec("0"), dec("0"), q) == DecimalStatus::division_by_zero);
 }
