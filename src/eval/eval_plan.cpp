@@ -251,6 +251,13 @@ void find_guards(const Program& p, const std::vector<FusedTest>& fused, const st
     }
     if (!guarded) g.unguarded[s / 64] |= uint64_t{1} << (s % 64);
   }
+  size_t words = g.unguarded.size();
+  if (words > StrategyGuards::kMaskWords) return;
+  for (StrategyGuards::ByRow& by_row : g.decisions) {
+    by_row.masks.assign(by_row.strategies.size() * words, 0);
+    for (size_t r = 0; r < by_row.strategies.size(); ++r)
+      for (uint32_t s : by_row.strategies[r]) by_row.masks[r * words + s / 64] |= uint64_t{1} << (s % 64);
+  }
 }
 
 // Which lets are one number operation (see DirectLet). The checker allows no

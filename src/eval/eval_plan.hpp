@@ -78,7 +78,11 @@ struct StrategyGuards {
   struct ByRow {
     uint32_t decision = 0;
     std::vector<std::vector<uint32_t>> strategies;  // per row of the decision: the strategies it guards
+    // With few strategies (up to kMaskWords * 64), the same as bitmaps, row after
+    // row: OR-ing one in takes no branch on how many strategies the row guards.
+    std::vector<uint64_t> masks;
   };
+  static constexpr size_t kMaskWords = 4;
   std::vector<ByRow> decisions;  // only the decisions that guard something
 };
 

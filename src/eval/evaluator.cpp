@@ -572,8 +572,14 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
     // The strategies worth testing: those with no guard, and those whose guard's row matched.
     std::vector<uint64_t>& candidates = out.candidates;
     candidates = out.plan->guards.unguarded;
+    const size_t words = candidates.size();
     for (const StrategyGuards::ByRow& by_row : out.plan->guards.decisions) {
       auto add = [&](uint32_t row) {
+        if (!by_row.masks.empty()) {
+          const uint64_t* mask = by_row.masks.data() + row * words;
+          for (size_t w = 0; w < words; ++w) candidates[w] |= mask[w];
+          return;
+        }
         for (uint32_t s : by_row.strategies[row]) candidates[s / 64] |= uint64_t{1} << (s % 64);
       };
       const Decision& d = p.decisions[by_row.decision];
@@ -586,7 +592,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
             add(static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(bits))));
       }
     }
-    for (size_t word = 0, words = candidates.size(); word < words; ++word)
+    for (size_t word = 0; word < words; ++word)
     for (uint64_t bits = candidates[word]; bits != 0; bits &= bits - 1) {
       size_t s = word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
       const Strategy& strategy = p.strategies[s];

@@ -121,3 +121,45 @@ strategy s "一" when 100 / bonus > 1 and band == top { level = two }
 
 }  // namespace
 }  // namespace segrule
+
+namespace segrule {
+namespace {
+
+// Past StrategyGuards::kMaskWords * 64 strategies the rows keep lists instead of bitmaps.
+TEST_CASE("strategy guards: many strategies, by list rather than bitmap") {
+  std::string rules = R"(
+tiers band {
+  top  "顶" when aum >= 500万
+  high "高" when aum >= 100万
+  mid  "中" when aum >= 20万
+  low  "低" otherwise
+}
+output { note : list<string> }
+)";
+  static const char* kRows[] = {"top", "high", "mid", "low"};
+  for (int s = 0; s < 300; ++s)
+    rules += "strategy s" + std::to_string(s) + " \"策\" when band " + (s % 3 == 0 ? ">=" : "==") + " " + kRows[s % 4] +
+             " { note += \"n" + std::to_string(s) + "\" }\n";
+  auto program = compile_text(with_prelude(rules));
+  REQUIRE(program);
+  const Program& p = *program;
+  Outcome outcome;
+  EvalError error;
+  Trace trace;
+  testing::Random random{11};
+  for (int i = 0; i < 200; ++i) {
+    reset_outcome(p, outcome);
+    outcome.slots[p.as_of_slot] = Value::of_date(*make_date(2025, 6, 30));
+    RecordProblem problem;
+    REQUIRE(record_from_json(p, record(random, i), RecordLimits{}, outcome.slots, problem));
+    REQUIRE(evaluate(p, outcome, error, &trace));
+    for (size_t s = 0; s < p.strategies.size(); ++s)
+      CHECK(trace.strategy_fired[s] == eval_node(p, p.strategies[s].when, outcome.slots).boolean);
+  }
+  REQUIRE(outcome.plan->guards.decisions.size() == 1);
+  CHECK(outcome.plan->guards.decisions[0].masks.empty());
+  CHECK(outcome.plan->guards.unguarded[0] == 0);
+}
+
+}  // namespace
+}  // namespace segrule
