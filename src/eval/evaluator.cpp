@@ -420,7 +420,9 @@ void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, siz
   size_t count = 0;
   // The same rows as a bitmap, for `x in decision` (FusedTest::Kind::symbol_in_segments).
   std::vector<uint64_t>& bits = out.segment_rows[index];
-  bits.assign(d.rows.size() / 64 + 1, 0);
+  const size_t words = d.rows.size() / 64 + 1;
+  if (bits.size() == words) std::fill(bits.begin(), bits.end(), 0);  // usually one word: no call
+  else bits.assign(words, 0);
   uint32_t primary = kNone;
   Decimal best;
   for (size_t r = 0, rows = d.rows.size(); r < rows; ++r) {
