@@ -441,7 +441,7 @@ void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, siz
       best = score;
     }
   }
-  if (count < matched.items.size()) matched.items.resize(count);
+  if (count < matched.items.size()) matched.items.erase(matched.items.begin() + static_cast<std::ptrdiff_t>(count), matched.items.end());
   if (d.primary_slot != kNone) {
     Value& p = slots[d.primary_slot];
     p.kind = primary == kNone ? ValueKind::null : ValueKind::symbol;
@@ -677,7 +677,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
         }
         ++kept;
       }
-      list.items.resize(kept);
+      if (kept < list.items.size()) list.items.erase(list.items.begin() + static_cast<std::ptrdiff_t>(kept), list.items.end());
     }
   } catch (EvalError& e) {
     error = std::move(e);
