@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <streambuf>
@@ -15,10 +16,10 @@ namespace segrule {
 
 namespace {
 
-// Records go through in blocks: the calling thread reads a block while worker
-// threads evaluate the blocks before it, and blocks are written in input
-// order. So the output never depends on the number of threads, and memory is
-// bounded by the blocks in flight, whatever the size of the input. A JSON
+// Records go through in blocks, read, evaluated and written in input order
+// (with threads, see ThreadedRun). So the output never depends on the number
+// of threads, and memory is bounded by the blocks in flight, whatever the
+// size of the input. A JSON
 // Lines block is the whole lines of one read (about 2,800 customers per MiB)
 // and at most kBlockRecords; CSV and JSON array blocks are kBlockRecords records.
 constexpr size_t kBlockRecords = 4096;
@@ -31,7 +32,7 @@ struct Block {
   std::string out;                 // every output line of the block, one after the other
   std::vector<size_t> ends;        // where each record's line ends in `out`
   std::vector<uint8_t> is_error;
-  bool done = false;               // evaluated; guarded by the pipeline's mutex
+  bool done = false;               // evaluated; guarded by ThreadedRun's mutex
 };
 
 // What one thread keeps from record to record, so evaluating allocates nothing.
@@ -127,77 +128,6 @@ class BlockEvaluator {
   CsvColumns columns_;
 };
 
-// Evaluates blocks on `threads` worker threads, or on the calling thread when
-// there is one. Destroying it stops the workers after their current block.
-class Pipeline {
- public:
-  Pipeline(const BlockEvaluator& evaluator, unsigned threads) : evaluator_(evaluator) {
-    if (threads <= 1) return;
-    for (unsigned t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
-  }
-  ~Pipeline() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    wake_workers_.notify_all();
-    for (auto& t : workers_) t.join();
-  }
-  Pipeline(const Pipeline&) = delete;
-  Pipeline& operator=(const Pipeline&) = delete;
-
-  bool threaded() const { return !workers_.empty(); }
-
-  void submit(Block& b) {
-    if (!threaded()) {
-      evaluator_.run(b, inline_worker_);
-      b.done = true;
-      return;
-    }
-    {
-      std::lock_guard lock(mutex_);
-      b.done = false;
-      queue_.push_back(&b);
-    }
-    wake_workers_.notify_one();
-  }
-
-  void wait(Block& b) {
-    if (!threaded()) return;
-    std::unique_lock lock(mutex_);
-    block_done_.wait(lock, [&] { return b.done; });
-  }
-
- private:
-  void work() {
-    Worker worker;
-    for (;;) {
-      Block* b = nullptr;
-      {
-        std::unique_lock lock(mutex_);
-        wake_workers_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-        if (stop_) return;
-        b = queue_.front();
-        queue_.pop_front();
-      }
-      evaluator_.run(*b, worker);
-      {
-        std::lock_guard lock(mutex_);
-        b->done = true;
-      }
-      block_done_.notify_all();
-    }
-  }
-
-  const BlockEvaluator& evaluator_;
-  Worker inline_worker_;
-  std::vector<std::thread> workers_;
-  std::mutex mutex_;
-  std::condition_variable wake_workers_, block_done_;
-  std::deque<Block*> queue_;
-  bool stop_ = false;
-};
-
 // Reads up to kBlockRecords records into `b`; false when there are none left.
 bool fill_block(RecordStream& stream, Block& b) {
   if (stream.format() == InputFormat::jsonl) {
@@ -213,6 +143,138 @@ bool fill_block(RecordStream& stream, Block& b) {
   }
   return b.count > 0;
 }
+
+// Hands a block's lines to the sink, in order, and counts them.
+void write_block(const Block& b, BatchCounts& counts, const BatchSink& sink) {
+  size_t begin = 0;
+  for (size_t i = 0; i < b.count; ++i) {
+    ++counts.read;
+    ++(b.is_error[i] ? counts.errors : counts.results);
+    sink(b.is_error[i], std::string_view(b.out.data() + begin, b.ends[i] - begin));
+    begin = b.ends[i];
+  }
+}
+
+// With worker threads, each worker reads the next block itself, one worker at
+// a time so blocks keep their input order, and evaluates it on the same core
+// while the bytes are still in its cache; the calling thread writes the
+// results block by block in input order (so the sink is only ever called on
+// the caller's thread). At most 2 blocks per worker are in flight, which
+// bounds memory whatever the input's size.
+class ThreadedRun {
+ public:
+  ThreadedRun(RecordStream& stream, BlockEvaluator& evaluator, const Program& p, unsigned threads)
+      : stream_(stream), evaluator_(evaluator), p_(p) {
+    for (unsigned i = 0; i < 2 * threads; ++i) {
+      blocks_.push_back(std::make_unique<Block>());
+      free_.push_back(blocks_.back().get());
+    }
+    for (unsigned t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
+  }
+  ~ThreadedRun() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    block_free_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+  ThreadedRun(const ThreadedRun&) = delete;
+  ThreadedRun& operator=(const ThreadedRun&) = delete;
+
+  // Writes every block's results in input order; rethrows what a worker or the sink threw.
+  void write_all(BatchCounts& counts, const BatchSink& sink) {
+    for (;;) {
+      Block* b;
+      {
+        std::unique_lock lock(mutex_);
+        block_done_.wait(lock, [&] { return failure_ || (!in_order_.empty() && in_order_.front()->done) || (input_done_ && in_order_.empty()); });
+        if (failure_) std::rethrow_exception(failure_);
+        if (in_order_.empty()) return;
+        b = in_order_.front();
+        in_order_.pop_front();
+      }
+      write_block(*b, counts, sink);
+      {
+        std::lock_guard lock(mutex_);
+        b->done = false;
+        free_.push_back(b);
+      }
+      block_free_.notify_one();
+    }
+  }
+
+ private:
+  void work() {
+    Worker worker;
+    try {
+      for (;;) {
+        Block* b;
+        {
+          std::unique_lock lock(mutex_);
+          block_free_.wait(lock, [&] { return stop_ || input_done_ || !free_.empty(); });
+          if (stop_ || input_done_) return;
+          b = free_.back();
+          free_.pop_back();
+        }
+        if (!read_next(*b)) return;
+        evaluator_.run(*b, worker);
+        {
+          std::lock_guard lock(mutex_);
+          b->done = true;
+        }
+        block_done_.notify_one();
+      }
+    } catch (...) {
+      {
+        std::lock_guard lock(mutex_);
+        if (!failure_) failure_ = std::current_exception();
+        stop_ = true;
+      }
+      block_done_.notify_one();
+      block_free_.notify_all();
+    }
+  }
+
+  // Fills `b` with the next records and queues it for writing; false at the end of the input.
+  bool read_next(Block& b) {
+    std::lock_guard read_lock(read_mutex_);  // taken before mutex_, never after
+    bool got = fill_block(stream_, b);
+    if (got && stream_.format() == InputFormat::csv && !columns_set_) {
+      evaluator_.set_columns(csv_columns(p_, stream_.header()));  // the header was read with the first row
+      columns_set_ = true;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (got) {
+        in_order_.push_back(&b);
+      } else {
+        free_.push_back(&b);
+        input_done_ = true;
+      }
+    }
+    if (!got) {
+      block_done_.notify_one();
+      block_free_.notify_all();
+    }
+    return got;
+  }
+
+  RecordStream& stream_;
+  BlockEvaluator& evaluator_;
+  const Program& p_;
+  std::vector<std::unique_ptr<Block>> blocks_;
+  std::vector<std::thread> workers_;
+  std::mutex read_mutex_;  // the stream, the CSV columns, and the order blocks are queued in
+  std::mutex mutex_;       // everything below
+  std::condition_variable block_done_, block_free_;
+  std::vector<Block*> free_;
+  std::deque<Block*> in_order_;  // read, in input order, not written yet
+  bool columns_set_ = false;     // guarded by read_mutex_
+  bool input_done_ = false;
+  bool stop_ = false;
+  std::exception_ptr failure_;
+};
 
 // An istream over text in memory, without copying it.
 class ViewBuffer : public std::streambuf {
@@ -242,46 +304,24 @@ BatchCounts run_batch(const Program& p, std::istream& input, const BatchOptions&
   RecordStream stream(input, options.format, options.limits, kReadBytes, key_field);
   BlockEvaluator evaluator(p, options);
   unsigned threads = std::max(1u, options.threads);
-  // Declared before the pipeline, so the workers stop before the blocks go.
-  std::deque<std::unique_ptr<Block>> in_flight;
-  std::vector<std::unique_ptr<Block>> spare;
-  Pipeline pipeline(evaluator, threads);
-  // Enough blocks queued that no worker waits while the results of one are written.
-  size_t max_in_flight = pipeline.threaded() ? 2 * threads : 0;
-  bool columns_set = false;
-
-  auto write_oldest = [&] {
-    Block& b = *in_flight.front();
-    pipeline.wait(b);
-    size_t begin = 0;
-    for (size_t i = 0; i < b.count; ++i) {
-      ++counts.read;
-      ++(b.is_error[i] ? counts.errors : counts.results);
-      sink(b.is_error[i], std::string_view(b.out.data() + begin, b.ends[i] - begin));
-      begin = b.ends[i];
+  if (threads > 1) {
+    ThreadedRun run(stream, evaluator, p, threads);
+    run.write_all(counts, sink);
+  } else {
+    // One thread: read a block, evaluate it, write it, with one block and one
+    // worker's state kept from block to block.
+    Block b;
+    Worker worker;
+    bool columns_set = false;
+    while (fill_block(stream, b)) {
+      if (options.format == InputFormat::csv && !columns_set) {
+        evaluator.set_columns(csv_columns(p, stream.header()));  // the header was read with the first row
+        columns_set = true;
+      }
+      evaluator.run(b, worker);
+      write_block(b, counts, sink);
     }
-    spare.push_back(std::move(in_flight.front()));
-    in_flight.pop_front();
-  };
-
-  for (;;) {
-    std::unique_ptr<Block> b;
-    if (spare.empty()) {
-      b = std::make_unique<Block>();
-    } else {
-      b = std::move(spare.back());
-      spare.pop_back();
-    }
-    if (!fill_block(stream, *b)) break;
-    if (options.format == InputFormat::csv && !columns_set) {
-      evaluator.set_columns(csv_columns(p, stream.header()));  // the header was read with the first row
-      columns_set = true;
-    }
-    pipeline.submit(*b);
-    in_flight.push_back(std::move(b));
-    while (in_flight.size() > max_in_flight) write_oldest();
   }
-  while (!in_flight.empty()) write_oldest();
   counts.input_failed = stream.failed();
   return counts;
 }

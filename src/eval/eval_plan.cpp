@@ -128,8 +128,8 @@ bool fuse_membership(const Program& p, const Node& n, FusedTest& f) {
 }
 
 void find_fused(const Program& p, EvalPlan& plan) {
-  std::vector<FusedTest>& fused = plan.fused;
-  std::vector<uint32_t>& fused_at = plan.fused_at;
+  PlanVector<FusedTest>& fused = plan.fused;
+  PlanVector<uint32_t>& fused_at = plan.fused_at;
   fused.clear();
   fused_at.assign(p.nodes.size(), kNone);
   for (size_t i = 0; i < p.nodes.size(); ++i) {
@@ -223,7 +223,7 @@ bool guard_rows(const Program& p, const FusedTest& f, uint32_t& decision, std::v
 // Finds each strategy's guard (see StrategyGuards). A guard may follow other
 // parts of an `and` only when those are one-step tests, which cannot fail: a
 // strategy skipped for its guard must not hide an error its `when` would raise.
-void find_guards(const Program& p, const std::vector<FusedTest>& fused, const std::vector<uint32_t>& fused_at, StrategyGuards& g) {
+void find_guards(const Program& p, const PlanVector<FusedTest>& fused, const PlanVector<uint32_t>& fused_at, StrategyGuards& g) {
   g.unguarded.assign(p.strategies.size() / 64 + 1, 0);
   g.decisions.clear();
   std::vector<uint32_t> slot_of_decision(p.decisions.size(), kNone);  // index in g.decisions
@@ -241,7 +241,7 @@ void find_guards(const Program& p, const std::vector<FusedTest>& fused, const st
         uint32_t& at = slot_of_decision[decision];
         if (at == kNone) {
           at = static_cast<uint32_t>(g.decisions.size());
-          g.decisions.push_back({decision, std::vector<std::vector<uint32_t>>(p.decisions[decision].rows.size())});
+          g.decisions.push_back({decision, PlanVector<PlanVector<uint32_t>>(p.decisions[decision].rows.size()), {}});
         }
         for (uint32_t r : rows)
           if (r < g.decisions[at].strategies.size()) g.decisions[at].strategies[r].push_back(s);
@@ -262,7 +262,7 @@ void find_guards(const Program& p, const std::vector<FusedTest>& fused, const st
 
 // Which lets are one number operation (see DirectLet). The checker allows no
 // null operand there (a `T?` cannot be computed with).
-void find_direct_lets(const Program& p, std::vector<DirectLet>& direct) {
+void find_direct_lets(const Program& p, PlanVector<DirectLet>& direct) {
   direct.assign(p.lets.size(), DirectLet{});
   for (size_t i = 0; i < p.lets.size(); ++i) {
     const Node& n = p.nodes[p.lets[i].value];

@@ -4,13 +4,37 @@
 // guards, which lets it computes directly. Built once per Program on first use
 // and shared, read-only, by every thread and Outcome evaluating it.
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <string_view>
 #include <vector>
 
 #include "check/program.hpp"
 
 namespace segrule {
+
+// Allocates whole cache lines. Every thread reads the plan on every record; if
+// one of its arrays shared a cache line with memory some thread writes per
+// record (heap neighbours from the thread that built the plan), every other
+// thread's reads would miss there (false sharing): with two threads that
+// doubled the cost of evaluating.
+template <typename T>
+struct CacheLineAllocator {
+  using value_type = T;
+  static constexpr std::size_t kLine = 64;
+  CacheLineAllocator() = default;
+  template <typename U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  static std::size_t bytes(std::size_t n) { return (n * sizeof(T) + kLine - 1) / kLine * kLine; }
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(bytes(n), std::align_val_t{kLine})); }
+  void deallocate(T* p, std::size_t n) { ::operator delete(p, bytes(n), std::align_val_t{kLine}); }
+  template <typename U>
+  bool operator==(const CacheLineAllocator<U>&) const { return true; }
+};
+
+template <typename T>
+using PlanVector = std::vector<T, CacheLineAllocator<T>>;
 
 // One side of a one-step test, read without evaluating a node: a slot, a
 // constant, an attribute of the catalog item in a slot (`p.min_aum`), or the
@@ -74,16 +98,16 @@ FusedRun fused_runner(const FusedTest& test);
 // guard, are tested, in file order as before: with many strategies most
 // `when`s are never looked at.
 struct StrategyGuards {
-  std::vector<uint64_t> unguarded;  // bit s: strategy s has no guard and is always tested
+  PlanVector<uint64_t> unguarded;  // bit s: strategy s has no guard and is always tested
   struct ByRow {
     uint32_t decision = 0;
-    std::vector<std::vector<uint32_t>> strategies;  // per row of the decision: the strategies it guards
+    PlanVector<PlanVector<uint32_t>> strategies;  // per row of the decision: the strategies it guards
     // With few strategies (up to kMaskWords * 64), the same as bitmaps, row after
     // row: OR-ing one in takes no branch on how many strategies the row guards.
-    std::vector<uint64_t> masks;
+    PlanVector<uint64_t> masks;
   };
   static constexpr size_t kMaskWords = 4;
-  std::vector<ByRow> decisions;  // only the decisions that guard something
+  PlanVector<ByRow> decisions;  // only the decisions that guard something
 };
 
 // A let that is one number operation (`share(time_deposits, aum)`,
@@ -108,19 +132,19 @@ struct Condition {
 struct StatementPlan {
   Condition when;
   bool constant = false;
-  std::vector<uint32_t> symbols;
+  PlanVector<uint32_t> symbols;
 };
 
-struct EvalPlan {
-  std::vector<FusedTest> fused;        // the conditions that can be tested in one step
-  std::vector<const FusedTest*> parts; // the parts of all_of and any_of tests, one run after the other
-  std::vector<uint32_t> fused_at;      // per node: its index in `fused`, or kNone
+struct alignas(64) EvalPlan {  // aligned: see CacheLineAllocator
+  PlanVector<FusedTest> fused;        // the conditions that can be tested in one step
+  PlanVector<const FusedTest*> parts; // the parts of all_of and any_of tests, one run after the other
+  PlanVector<uint32_t> fused_at;      // per node: its index in `fused`, or kNone
   StrategyGuards guards;
-  std::vector<DirectLet> direct_lets;  // per let
-  std::vector<std::vector<Condition>> rows;            // per decision, per row
-  std::vector<Condition> strategy_when;                // per strategy
-  std::vector<std::vector<StatementPlan>> statements;  // per strategy, per statement
-  std::vector<std::vector<Condition>> drop_rows;       // per constraint, per row
+  PlanVector<DirectLet> direct_lets;  // per let
+  PlanVector<PlanVector<Condition>> rows;            // per decision, per row
+  PlanVector<Condition> strategy_when;                // per strategy
+  PlanVector<PlanVector<StatementPlan>> statements;  // per strategy, per statement
+  PlanVector<PlanVector<Condition>> drop_rows;       // per constraint, per row
 };
 
 // The program's plan, built on the first call (thread-safe); it lives as long as the program.

@@ -573,7 +573,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
     // bodies leave the vectors' sizes alone.
     // The strategies worth testing: those with no guard, and those whose guard's row matched.
     std::vector<uint64_t>& candidates = out.candidates;
-    candidates = out.plan->guards.unguarded;
+    candidates.assign(out.plan->guards.unguarded.begin(), out.plan->guards.unguarded.end());
     const size_t words = candidates.size();
     for (const StrategyGuards::ByRow& by_row : out.plan->guards.decisions) {
       auto add = [&](uint32_t row) {
@@ -598,7 +598,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
     for (uint64_t bits = candidates[word]; bits != 0; bits &= bits - 1) {
       size_t s = word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
       const Strategy& strategy = p.strategies[s];
-      const std::vector<StatementPlan>& statement_plans = out.plan->statements[s];
+      const PlanVector<StatementPlan>& statement_plans = out.plan->statements[s];
       if (!m.holds(out.plan->strategy_when[s])) continue;
       if (trace) trace->strategy_fired[s] = true;
       for (size_t k = 0, statements = strategy.statements.size(); k < statements; ++k) {

@@ -56,6 +56,13 @@ std::string record(testing::Random& random, int i) {
          ",\"bonus\":" + kAmounts[random.below(6)] + "}";
 }
 
+// The plan's per-row lists, as plain vectors to compare with.
+std::vector<std::vector<uint32_t>> as_lists(const PlanVector<PlanVector<uint32_t>>& rows) {
+  std::vector<std::vector<uint32_t>> lists;
+  for (const auto& row : rows) lists.emplace_back(row.begin(), row.end());
+  return lists;
+}
+
 TEST_CASE("strategy guards: each tier or segment guard is found, and nothing else is taken for one") {
   auto program = compile_text(with_prelude(kRules));
   REQUIRE(program);
@@ -72,8 +79,8 @@ TEST_CASE("strategy guards: each tier or segment guard is found, and nothing els
   const StrategyGuards::ByRow& band = guards.decisions[0].decision == 0 ? guards.decisions[0] : guards.decisions[1];
   const StrategyGuards::ByRow& kind = guards.decisions[0].decision == 0 ? guards.decisions[1] : guards.decisions[0];
   // Rows top, high, mid, low; a higher tier is an earlier row.
-  CHECK(band.strategies == std::vector<std::vector<uint32_t>>{{0, 7, 11}, {1, 7, 11}, {2, 7}, {2, 12}});
-  CHECK(kind.strategies == std::vector<std::vector<uint32_t>>{{3}, {4}, {5}});
+  CHECK(as_lists(band.strategies) == std::vector<std::vector<uint32_t>>{{0, 7, 11}, {1, 7, 11}, {2, 7}, {2, 12}});
+  CHECK(as_lists(kind.strategies) == std::vector<std::vector<uint32_t>>{{3}, {4}, {5}});
 }
 
 TEST_CASE("strategy guards: the strategies that fire are exactly those whose when holds") {
