@@ -49,10 +49,7 @@ TEST_CASE("evaluating and writing allocate nothing once warm") {
   std::vector<std::vector<Value>> inputs;
   for (const std::string& record : sample_records(200)) {
     Outcome o;
-    reset_outcome(p, o);
-    o.slots[p.as_of_slot] = Value::of_date(*make_date(2025, 6, 30));
-    RecordProblem problem;
-    REQUIRE_MESSAGE(record_from_json(p, record, RecordLimits{}, o.slots, problem), problem.message);
+    REQUIRE(testing::load_record(p, record, o) == "");
     inputs.push_back(o.slots);
   }
   REQUIRE(inputs.size() == 200);

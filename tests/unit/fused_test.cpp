@@ -87,11 +87,8 @@ TEST_CASE("fused tests answer as the general path does") {
   bool seen_kind[11] = {};
   bool seen_from[5] = {};
   for (int i = 0; i < 3000; ++i) {
-    reset_outcome(p, outcome);
-    outcome.slots[p.as_of_slot] = Value::of_date(*make_date(2025, 6, 30));
-    RecordProblem problem;
     std::string text = record(random, i);
-    REQUIRE_MESSAGE(record_from_json(p, text, RecordLimits{}, outcome.slots, problem), problem.message);
+    REQUIRE(testing::load_record(p, text, outcome) == "");
     REQUIRE_MESSAGE(evaluate(p, outcome, error), error.message);
     fused_nodes = 0;
     for (uint32_t node = 0; node < p.nodes.size(); ++node) {
@@ -149,12 +146,9 @@ tiers band {
   int direct = 0, errors = 0;
   for (const char* aum : kAmounts)
     for (const char* bonus : kAmounts) {
-      reset_outcome(p, outcome);
-      outcome.slots[p.as_of_slot] = Value::of_date(*make_date(2025, 6, 30));
-      RecordProblem problem;
       std::string text = std::string("{\"id\":\"R\",\"aum\":") + aum + ",\"age\":40,\"name\":\"n\",\"occupation\":null,\"credit\":\"A\"," +
                          "\"opened\":\"2020-01-01\",\"held\":[],\"vip\":false,\"bonus\":" + bonus + "}";
-      REQUIRE_MESSAGE(record_from_json(p, text, RecordLimits{}, outcome.slots, problem), problem.message);
+      REQUIRE(testing::load_record(p, text, outcome) == "");
       std::vector<Value> inputs = outcome.slots;
       bool ok = evaluate(p, outcome, error);
       // The general path, let by let on the same inputs, up to the first error.

@@ -10,6 +10,13 @@ std::shared_ptr<Program> compile_text(const std::string& text, Diagnostics* diag
   return program;
 }
 
+std::string load_record(const Program& program, const std::string& record, Outcome& outcome) {
+  reset_outcome(program, outcome);
+  outcome.slots[program.as_of_slot] = Value::of_date(*make_date(2025, 6, 30));
+  RecordProblem problem;
+  return record_from_json(program, record, RecordLimits{}, outcome.slots, problem) ? std::string() : problem.message;
+}
+
 std::string diagnostic_codes(const std::string& text) {
   Diagnostics d;
   compile_text(text, &d);

@@ -9,6 +9,7 @@
 
 #include "check/checker.hpp"
 #include "eval/batch.hpp"
+#include "eval/evaluator.hpp"
 
 namespace segrule::testing {
 
@@ -27,6 +28,10 @@ std::string eval_record(const Program& program, const std::string& record, const
 // Runs a whole input through the batch runner: result and error lines joined by '\n'.
 std::string eval_batch(const Program& program, const std::string& input, InputFormat format, BatchCounts* counts = nullptr,
                        const std::string& as_of = "2025-06-30");
+
+// Resets `outcome` for `program` and reads one JSON record into its input slots,
+// as of 2025-06-30. Returns the reader's problem message, empty when the record fits.
+std::string load_record(const Program& program, const std::string& record, Outcome& outcome);
 
 // A minimal ruleset header + input, so a test can add just the declarations it is about.
 // Input fields: id : string (key), aum : money, age : int, name : string pii, occupation : string?,
