@@ -21,6 +21,14 @@ thread_local bool counting = false;
 thread_local size_t allocations = 0;
 }  // namespace
 
+#if defined(__SANITIZE_ADDRESS__)
+// AddressSanitizer brings its own operator new and pairs every allocation with
+// its release; replacing some forms here would break that pairing. The count
+// is taken by the plain build.
+constexpr bool kCountingBuild = false;
+#else
+constexpr bool kCountingBuild = true;
+
 void* operator new(std::size_t size) {
   if (counting) ++allocations;
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
@@ -28,6 +36,7 @@ void* operator new(std::size_t size) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#endif
 
 namespace segrule {
 namespace {
@@ -39,7 +48,7 @@ std::vector<std::string> sample_records(size_t count) {
   return lines;
 }
 
-TEST_CASE("evaluating and writing allocate nothing once warm") {
+TEST_CASE("evaluating and writing allocate nothing once warm" * doctest::skip(!kCountingBuild)) {
   std::ifstream file(std::string(SEGRULE_SOURCE_DIR) + "/rulesets/retail-2025.seg");
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   auto program = testing::compile_text(text);
