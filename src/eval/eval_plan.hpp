@@ -28,7 +28,7 @@ struct CacheLineAllocator {
   CacheLineAllocator(const CacheLineAllocator<U>&) {}
   static std::size_t bytes(std::size_t n) { return (n * sizeof(T) + kLine - 1) / kLine * kLine; }
   T* allocate(std::size_t n) { return static_cast<T*>(::operator new(bytes(n), std::align_val_t{kLine})); }
-  void deallocate(T* p, std::size_t n) { ::operator delete(p, bytes(n), std::align_val_t{kLine}); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{kLine}); }
   template <typename U>
   bool operator==(const CacheLineAllocator<U>&) const { return true; }
 };
