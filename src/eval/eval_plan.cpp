@@ -19,7 +19,27 @@ Code swapped(Code c) {
   }
 }
 
-bool fuse_operand(const Program& p, uint32_t index, FusedOperand& o) {
+// Each catalog attribute as a column over the items (see FusedOperand).
+void find_columns(const Program& p, EvalPlan& plan) {
+  plan.columns.resize(p.catalogs.size());
+  for (size_t c = 0; c < p.catalogs.size(); ++c) {
+    const Catalog& catalog = p.catalogs[c];
+    plan.columns[c].resize(catalog.attributes.size());
+    for (size_t a = 0; a < catalog.attributes.size(); ++a) {
+      AttributeColumn& column = plan.columns[c][a];
+      const Type& type = catalog.attribute_types[a];
+      const bool ranked = type.base == BaseType::symbol && type.domain < p.domains.size();
+      for (const std::vector<Value>& item : catalog.values) {
+        const Value& v = item[a];
+        column.numbers.push_back(v.number);
+        column.symbols.push_back(v.symbol);
+        column.ranks.push_back(ranked ? p.domains[type.domain].rank(v.symbol) : 0);
+      }
+    }
+  }
+}
+
+bool fuse_operand(const Program& p, const EvalPlan& plan, uint32_t index, FusedOperand& o) {
   const Node& n = p.nodes[index];
   if (n.type.nullable) return false;  // equality with a possible null keeps its null semantics in the general path
   using From = FusedOperand::From;
@@ -37,27 +57,36 @@ bool fuse_operand(const Program& p, uint32_t index, FusedOperand& o) {
     case Code::attribute: {
       const Node& item = p.nodes[n.args[0]];
       if (!is_leaf_slot(item) || item.type.nullable) return false;
+      const AttributeColumn& column = plan.columns[p.domains[n.domain].catalog][n.slot];
       o.from = From::attribute;
       o.slot = item.slot;
-      o.attribute = n.slot;
-      o.catalog = &p.catalogs[p.domains[n.domain].catalog];
+      o.numbers = column.numbers.data();
+      o.symbols = column.symbols.data();
+      o.ranks = column.ranks.data();
       return true;
     }
     case Code::rank: {
-      if (!fuse_operand(p, n.args[0], o)) return false;
+      if (!fuse_operand(p, plan, n.args[0], o)) return false;
       if (o.from == From::constant) return false;  // folded by the checker anyway
-      o.from = o.from == From::slot ? From::rank_of_slot : From::rank_of_attribute;
-      o.ranked = &p.domains[n.domain];
+      const Domain& ranked = p.domains[n.domain];
+      if (o.from == From::attribute) {
+        o.from = From::rank_of_attribute;
+        return true;
+      }
+      o.from = From::rank_of_slot;
+      bool reversed = ranked.kind == DomainKind::tiers;
+      o.rank_base = reversed ? static_cast<int64_t>(ranked.ids.size()) : 1;
+      o.rank_step = reversed ? -1 : 1;
       return true;
     }
     default: return false;
   }
 }
 
-bool fuse_comparison(const Program& p, const Node& n, FusedTest& f) {
+bool fuse_comparison(const Program& p, const EvalPlan& plan, const Node& n, FusedTest& f) {
   const Node& a = p.nodes[n.args[0]];
   const Node& b = p.nodes[n.args[1]];
-  if (!fuse_operand(p, n.args[0], f.left) || !fuse_operand(p, n.args[1], f.right)) return false;
+  if (!fuse_operand(p, plan, n.args[0], f.left) || !fuse_operand(p, plan, n.args[1], f.right)) return false;
   using From = FusedOperand::From;
   bool slot_vs_constant = f.left.from == From::slot && f.right.from == From::constant;
   Code compare = n.code;
@@ -85,12 +114,12 @@ bool fuse_comparison(const Program& p, const Node& n, FusedTest& f) {
 
 // `x in [a, b]` with x a symbol slot and the list made of constant symbols of
 // a small domain; or `a in xs` with a a symbol slot or constant and xs a list slot.
-bool fuse_membership(const Program& p, const Node& n, FusedTest& f) {
+bool fuse_membership(const Program& p, const EvalPlan& plan, const Node& n, FusedTest& f) {
   const Node& a = p.nodes[n.args[0]];
   const Node& list = p.nodes[n.args[1]];
   f.negate = n.code == Code::not_in;
   if (is_leaf_slot(list) && list.type.element == BaseType::symbol && a.type.base == BaseType::symbol &&
-      fuse_operand(p, n.args[0], f.left) && f.left.from <= FusedOperand::From::constant) {
+      fuse_operand(p, plan, n.args[0], f.left) && f.left.from <= FusedOperand::From::constant) {
     const Slot& slot = p.slots[list.slot];
     bool segments = list.code == Code::slot && slot.kind == SlotKind::segments;
     f.kind = segments ? FusedTest::Kind::symbol_in_segments : FusedTest::Kind::symbol_in_list;
@@ -98,7 +127,7 @@ bool fuse_membership(const Program& p, const Node& n, FusedTest& f) {
     return true;
   }
   if (is_leaf_slot(list) && list.type.element == BaseType::string && a.code == Code::constant &&
-      a.constant.kind == ValueKind::string && fuse_operand(p, n.args[0], f.left)) {
+      a.constant.kind == ValueKind::string && fuse_operand(p, plan, n.args[0], f.left)) {
     f.kind = FusedTest::Kind::text_in_list;
     f.right.slot = list.slot;
     return true;
@@ -138,9 +167,9 @@ void find_fused(const Program& p, EvalPlan& plan) {
     bool ok = false;
     switch (n.code) {
       case Code::eq: case Code::ne: case Code::lt: case Code::le: case Code::gt: case Code::ge:
-        ok = fuse_comparison(p, n, f);
+        ok = fuse_comparison(p, plan, n, f);
         break;
-      case Code::in: case Code::not_in: ok = fuse_membership(p, n, f); break;
+      case Code::in: case Code::not_in: ok = fuse_membership(p, plan, n, f); break;
       default: break;
     }
     if (!ok) continue;
@@ -319,13 +348,29 @@ void find_statements(const Program& p, EvalPlan& plan) {
     }
 }
 
+void find_output_resets(const Program& p, PlanVector<OutputReset>& resets) {
+  for (uint32_t i = 0; i < p.outputs.size(); ++i) {
+    const OutputField& output = p.outputs[i];
+    OutputReset& r = resets.emplace_back();
+    r.output = i;
+    if (output.type.base != BaseType::list) continue;
+    r.kind = output.initial.items.empty() ? OutputReset::Kind::empty_list : OutputReset::Kind::list;
+    // Lists of symbols remember which symbols they hold, so appending stays
+    // constant-time however long the list (offers from a large catalog).
+    if (output.type.element == BaseType::symbol)
+      r.bitmap_words = static_cast<uint32_t>(p.domains[output.type.domain].ids.size() / 64 + 1);
+  }
+}
+
 EvalPlan build_plan(const Program& p) {
   EvalPlan plan;
+  find_columns(p, plan);
   find_fused(p, plan);
   find_guards(p, plan.fused, plan.fused_at, plan.guards);
   find_direct_lets(p, plan.direct_lets);
   find_conditions(p, plan);
   find_statements(p, plan);
+  find_output_resets(p, plan.output_resets);
   return plan;
 }
 

@@ -38,17 +38,28 @@ using PlanVector = std::vector<T, CacheLineAllocator<T>>;
 
 // One side of a one-step test, read without evaluating a node: a slot, a
 // constant, an attribute of the catalog item in a slot (`p.min_aum`), or the
-// rank() of a slot or of such an attribute.
+// rank() of a slot or of such an attribute. Attributes are read from a column
+// of the plan, one entry per catalog item, so reading one is a single load.
 struct FusedOperand {
   enum class From : uint8_t { slot, constant, attribute, rank_of_slot, rank_of_attribute };
   From from = From::slot;
-  uint32_t slot = kNone;             // slot, attribute: the slot read
+  uint32_t slot = kNone;             // slot, attribute, rank_of_*: the slot read
   uint32_t symbol = 0;               // constant symbols
-  uint32_t attribute = 0;            // attribute: its index in the catalog
   Decimal number;                    // constant numbers (a copy: no second cache line to read)
-  const Catalog* catalog = nullptr;  // attribute
-  const Domain* ranked = nullptr;    // rank_of_*: the domain ranked
+  const Decimal* numbers = nullptr;  // attribute: the column of a number attribute
+  const uint32_t* symbols = nullptr; // attribute: the column of a symbol attribute
+  const int64_t* ranks = nullptr;    // rank_of_attribute: the rank of each item's attribute
+  // rank_of_slot: the rank of the value v in the slot is rank_base + rank_step * v
+  // (tiers rank their first row highest: Domain::rank).
+  int64_t rank_base = 1, rank_step = 1;
   std::string_view text;             // constant strings, in the Program's node
+};
+
+// A catalog attribute over the items, as the one-step tests read it.
+struct AttributeColumn {
+  PlanVector<Decimal> numbers;
+  PlanVector<uint32_t> symbols;
+  PlanVector<int64_t> ranks;  // symbols of an ordered domain: Domain::rank of each
 };
 
 // A condition the evaluator takes in one step instead of walking its operands:
@@ -135,7 +146,20 @@ struct StatementPlan {
   PlanVector<uint32_t> symbols;
 };
 
+// How reset_outcome puts one output back to its initial value.
+struct OutputReset {
+  enum class Kind : uint8_t {
+    scalar,      // assigned its initial value (the default, or null)
+    empty_list,  // emptied
+    list         // emptied, then given its default items
+  };
+  Kind kind = Kind::scalar;
+  uint32_t output = 0;
+  uint32_t bitmap_words = 0;  // lists of symbols: the words of Outcome::in_list (0: not a list of symbols)
+};
+
 struct alignas(64) EvalPlan {  // aligned: see CacheLineAllocator
+  PlanVector<PlanVector<AttributeColumn>> columns;  // per catalog, per attribute
   PlanVector<FusedTest> fused;        // the conditions that can be tested in one step
   PlanVector<const FusedTest*> parts; // the parts of all_of and any_of tests, one run after the other
   PlanVector<uint32_t> fused_at;      // per node: its index in `fused`, or kNone
@@ -145,6 +169,7 @@ struct alignas(64) EvalPlan {  // aligned: see CacheLineAllocator
   PlanVector<Condition> strategy_when;                // per strategy
   PlanVector<PlanVector<StatementPlan>> statements;  // per strategy, per statement
   PlanVector<PlanVector<Condition>> drop_rows;       // per constraint, per row
+  PlanVector<OutputReset> output_resets;             // per output
 };
 
 // The program's plan, built on the first call (thread-safe); it lives as long as the program.

@@ -449,60 +449,109 @@ void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, siz
   }
 }
 
-// append_unique, with a string item built in the storage of a spare one (Outcome::spare_texts).
-void append_reusing(Value& list, const Value& item, std::vector<Value>& spare) {
-  for (const Value& existing : list.items)
-    if (same_value(existing, item)) return;
-  Value& added = list.items.emplace_back();
-  if (item.kind == ValueKind::string && !spare.empty()) {
-    added = std::move(spare.back());
-    spare.pop_back();
-  }
-  assign_value(added, item);
+// Sizes an Outcome's state for `p` and finds the program's plan and constant
+// nodes: once, when the Outcome meets the program.
+void bind_outcome(const Program& p, Outcome& out) {
+  find_settled(p, out.settled);
+  out.plan = &eval_plan(p);
+  out.settled_for = &p;
+  out.slots.resize(p.slots.size());
+  out.outputs.assign(p.outputs.size(), Value{});
+  out.list_size.assign(p.outputs.size(), 0);
+  out.in_list.assign(p.outputs.size(), {});
+  for (const OutputReset& r : out.plan->output_resets)
+    if (r.bitmap_words != 0) out.in_list[r.output].assign(r.bitmap_words, 0);
+  out.segment_rows.resize(p.decisions.size());
+  out.set_by.assign(p.outputs.size(), kNone);
+  out.dropped.clear();
+  out.dropped_size = 0;
 }
 
-// The outcome's cache of constant nodes, started afresh for a new program.
-std::vector<uint8_t>* settled_nodes(const Program& p, Outcome& out) {
-  if (out.settled_for != &p) {
-    find_settled(p, out.settled);
-    out.plan = &eval_plan(p);
-    out.settled_for = &p;
+// List outputs are built over the last record's items (Outcome::list_size):
+// an item overwritten in place keeps its string's capacity and costs no
+// construction or destruction.
+class ListBuilder {
+ public:
+  explicit ListBuilder(Outcome& out) : out_(out) {}
+
+  // Appends `item` to the list output `field` unless it holds it already.
+  void append(uint32_t field, const Value& item) {
+    std::vector<uint64_t>& bits = out_.in_list[field];
+    if (!bits.empty() && item.kind == ValueKind::symbol) return append_symbol(field, item.symbol);
+    Value& list = out_.outputs[field];
+    uint32_t& size = out_.list_size[field];
+    for (uint32_t i = 0; i < size; ++i)
+      if (same_value(list.items[i], item)) return;
+    assign_value(next_item(list, size, item.kind == ValueKind::string), item);
   }
-  return &out.settled;
+
+  // The same for a symbol of a list of symbols, looked up in its bitmap.
+  [[gnu::always_inline]] void append_symbol(uint32_t field, uint32_t symbol) {
+    uint64_t& word = out_.in_list[field][symbol / 64];
+    const uint64_t bit = uint64_t{1} << (symbol % 64);
+    if (word & bit) return;
+    word |= bit;
+    Value& item = next_item(out_.outputs[field], out_.list_size[field], false);
+    item.kind = ValueKind::symbol;
+    item.symbol = symbol;
+  }
+
+ private:
+  // The item at `size`, made when the list never held that many (from a spare
+  // string's storage for a string); `size` grows by one.
+  Value& next_item(Value& list, uint32_t& size, bool for_text) {
+    if (size == list.items.size()) {
+      if (!for_text || out_.spare_texts.empty()) list.items.emplace_back();
+      else {
+        list.items.push_back(std::move(out_.spare_texts.back()));
+        out_.spare_texts.pop_back();
+      }
+    }
+    return list.items[size++];
+  }
+
+  Outcome& out_;
+};
+
+// Cuts list outputs and `dropped` to what this record produced. Strings cut
+// off are kept, for their capacity, for the next record's lists.
+void finish_lists(const EvalPlan& plan, Outcome& out) {
+  for (const OutputReset& r : plan.output_resets) {
+    if (r.kind == OutputReset::Kind::scalar) continue;
+    std::vector<Value>& items = out.outputs[r.output].items;
+    const size_t size = out.list_size[r.output];
+    if (items.size() <= size) continue;
+    for (size_t i = size; i < items.size(); ++i)
+      if (items[i].kind == ValueKind::string) out.spare_texts.push_back(std::move(items[i]));
+    items.erase(items.begin() + static_cast<std::ptrdiff_t>(size), items.end());
+  }
+  if (out.dropped.size() > out.dropped_size)
+    out.dropped.erase(out.dropped.begin() + static_cast<std::ptrdiff_t>(out.dropped_size), out.dropped.end());
 }
 
 }  // namespace
 
 void reset_outcome(const Program& program, Outcome& outcome) {
-  outcome.slots.resize(program.slots.size());
-  outcome.outputs.resize(program.outputs.size());
-  outcome.in_list.resize(program.outputs.size());
-  outcome.segment_rows.resize(program.decisions.size());
-  for (size_t i = 0, outputs = program.outputs.size(); i < outputs; ++i) {
-    const OutputField& output = program.outputs[i];
-    Value& value = outcome.outputs[i];
-    if (output.initial.kind == ValueKind::list && output.initial.items.empty()) {  // most lists: emptied in place
-      value.kind = ValueKind::list;
-      // Strings longer than the short-string buffer own heap memory: kept for
-      // the next record's items rather than freed and allocated again.
-      for (Value& item : value.items)
-        if (item.kind == ValueKind::string) outcome.spare_texts.push_back(std::move(item));
-      value.items.clear();
-    } else {
+  if (outcome.settled_for != &program) bind_outcome(program, outcome);
+  const EvalPlan& plan = *outcome.plan;
+  for (const OutputReset& r : plan.output_resets) {
+    const OutputField& output = program.outputs[r.output];
+    Value& value = outcome.outputs[r.output];
+    if (r.kind == OutputReset::Kind::scalar) {
       assign_value(value, output.initial);
+      continue;
     }
-    // Lists of symbols remember which symbols they hold, so appending stays
-    // constant-time however long the list (offers from a large catalog).
-    if (output.type.base != BaseType::list || output.type.element != BaseType::symbol) continue;
-    std::vector<uint64_t>& bits = outcome.in_list[i];
-    size_t words = program.domains[output.type.domain].ids.size() / 64 + 1;
-    if (bits.size() == words) std::fill(bits.begin(), bits.end(), 0);
-    else bits.assign(words, 0);
-    for (const Value& item : output.initial.items) bits[item.symbol / 64] |= uint64_t{1} << (item.symbol % 64);
+    value.kind = ValueKind::list;
+    outcome.list_size[r.output] = 0;
+    if (r.bitmap_words == 1) outcome.in_list[r.output][0] = 0;
+    else if (r.bitmap_words > 1) std::fill(outcome.in_list[r.output].begin(), outcome.in_list[r.output].end(), 0);
+    if (r.kind == OutputReset::Kind::list) {
+      ListBuilder lists(outcome);
+      for (const Value& item : output.initial.items) lists.append(r.output, item);
+    }
   }
-  if (outcome.set_by.size() == program.outputs.size()) std::fill(outcome.set_by.begin(), outcome.set_by.end(), kNone);
-  else outcome.set_by.assign(program.outputs.size(), kNone);
-  outcome.dropped.clear();
+  std::fill(outcome.set_by.begin(), outcome.set_by.end(), kNone);
+  outcome.dropped_size = 0;
 }
 
 Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots) {
@@ -515,174 +564,194 @@ Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots
 }
 
 bool eval_condition(const Program& program, uint32_t node, Outcome& outcome) {
-  std::vector<uint8_t>* settled = settled_nodes(program, outcome);  // also sets outcome.plan
-  Machine m(program, outcome.slots, outcome.scratch, settled, outcome.plan->fused.data(), outcome.plan->fused_at.data(), &outcome.segment_rows);
+  if (outcome.settled_for != &program) bind_outcome(program, outcome);
+  Machine m(program, outcome.slots, outcome.scratch, &outcome.settled, outcome.plan->fused.data(), outcome.plan->fused_at.data(),
+            &outcome.segment_rows);
   return m.test(node);
 }
 
-bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
-  if (trace) {
-    trace->tier_row.assign(p.decisions.size(), kNone);
-    trace->segment_matched.assign(p.decisions.size(), {});
-    for (size_t i = 0; i < p.decisions.size(); ++i) trace->segment_matched[i].assign(p.decisions[i].rows.size(), false);
-    trace->strategy_fired.assign(p.strategies.size(), false);
-    trace->statement_applied.assign(p.strategies.size(), {});
-    trace->statement_overridden.assign(p.strategies.size(), {});
-    for (size_t i = 0; i < p.strategies.size(); ++i) {
-      trace->statement_applied[i].assign(p.strategies[i].statements.size(), false);
-      trace->statement_overridden[i].assign(p.strategies[i].statements.size(), false);
+namespace {
+
+void start_trace(const Program& p, Trace& trace) {
+  trace.tier_row.assign(p.decisions.size(), kNone);
+  trace.segment_matched.assign(p.decisions.size(), {});
+  for (size_t i = 0; i < p.decisions.size(); ++i) trace.segment_matched[i].assign(p.decisions[i].rows.size(), false);
+  trace.strategy_fired.assign(p.strategies.size(), false);
+  trace.statement_applied.assign(p.strategies.size(), {});
+  trace.statement_overridden.assign(p.strategies.size(), {});
+  for (size_t i = 0; i < p.strategies.size(); ++i) {
+    trace.statement_applied[i].assign(p.strategies[i].statements.size(), false);
+    trace.statement_overridden[i].assign(p.strategies[i].statements.size(), false);
+  }
+}
+
+// A let computed in place (see DirectLet).
+void run_direct_let(const Program& p, const DirectLet& direct, const Let& let, Machine& m, Outcome& out) {
+  Decimal a = direct.left != kNone ? out.slots[direct.left].number : m.num(direct.left_node);
+  Decimal b = direct.right != kNone ? out.slots[direct.right].number : m.num(direct.right_node);
+  Decimal result;
+  DecimalStatus st = DecimalStatus::ok;
+  switch (static_cast<Code>(direct.code)) {
+    case Code::add: st = Decimal::add(a, b, result); break;
+    case Code::sub: st = Decimal::sub(a, b, result); break;
+    case Code::mul: st = Decimal::mul(a, b, result); break;
+    case Code::div: st = Decimal::div(a, b, result); break;
+    default:
+      if (!b.is_zero()) st = Decimal::div(a, b, result);  // share(x, 0) is 0
+  }
+  Value& slot = out.slots[let.slot];
+  slot.number = arithmetic(p, let.value, st, result);
+  slot.kind = ValueKind::number;
+}
+
+void run_steps(const Program& p, Machine& m, Outcome& out, Trace* trace) {
+  const EvalPlan& plan = *out.plan;
+  for (const Step& step : p.order) {
+    if (!step.is_let) {
+      run_decision(p.decisions[step.index], m, out, trace, step.index);
+      continue;
+    }
+    const Let& let = p.lets[step.index];
+    const DirectLet& direct = plan.direct_lets[step.index];
+    if (direct.code != 0) {
+      run_direct_let(p, direct, let, m, out);
+      continue;
+    }
+    const Type& type = p.nodes[let.value].type;
+    Value& slot = out.slots[let.slot];
+    if (type.is_numeric() && !type.nullable) {
+      slot.number = m.num(let.value);
+      slot.kind = ValueKind::number;
+    } else {
+      assign_value(slot, m.eval(let.value));
     }
   }
-  std::vector<uint8_t>* settled = settled_nodes(p, out);  // also sets out.plan
-  Machine m(p, out.slots, out.scratch, settled, out.plan->fused.data(), out.plan->fused_at.data(), &out.segment_rows);
-  try {
-    for (const Step& step : p.order) {
-      if (step.is_let && out.plan->direct_lets[step.index].code != 0) {
-        const DirectLet& direct = out.plan->direct_lets[step.index];
-        const Let& let = p.lets[step.index];
-        Decimal a = direct.left != kNone ? out.slots[direct.left].number : m.num(direct.left_node);
-        Decimal b = direct.right != kNone ? out.slots[direct.right].number : m.num(direct.right_node);
-        Decimal result;
-        DecimalStatus st = DecimalStatus::ok;
-        switch (static_cast<Code>(direct.code)) {
-          case Code::add: st = Decimal::add(a, b, result); break;
-          case Code::sub: st = Decimal::sub(a, b, result); break;
-          case Code::mul: st = Decimal::mul(a, b, result); break;
-          case Code::div: st = Decimal::div(a, b, result); break;
-          default:
-            if (!b.is_zero()) st = Decimal::div(a, b, result);  // share(x, 0) is 0
-        }
-        Value& slot = out.slots[let.slot];
-        slot.number = arithmetic(p, let.value, st, result);
-        slot.kind = ValueKind::number;
-      } else if (step.is_let) {
-        const Let& let = p.lets[step.index];
-        const Type& type = p.nodes[let.value].type;
-        Value& slot = out.slots[let.slot];
-        if (type.is_numeric() && !type.nullable) {
-          slot.number = m.num(let.value);
-          slot.kind = ValueKind::number;
-        } else {
-          assign_value(slot, m.eval(let.value));
-        }
-      } else {
-        run_decision(p.decisions[step.index], m, out, trace, step.index);
+}
+
+// The strategies worth testing this record: those with no guard, and those
+// whose guard's row matched (see StrategyGuards).
+void find_candidates(const Program& p, Outcome& out) {
+  const StrategyGuards& guards = out.plan->guards;
+  std::vector<uint64_t>& candidates = out.candidates;
+  candidates.assign(guards.unguarded.begin(), guards.unguarded.end());
+  const size_t words = candidates.size();
+  for (const StrategyGuards::ByRow& by_row : guards.decisions) {
+    auto add = [&](uint32_t row) {
+      if (!by_row.masks.empty()) {
+        const uint64_t* mask = by_row.masks.data() + row * words;
+        for (size_t w = 0; w < words; ++w) candidates[w] |= mask[w];
+        return;
       }
+      for (uint32_t s : by_row.strategies[row]) candidates[s / 64] |= uint64_t{1} << (s % 64);
+    };
+    const Decision& d = p.decisions[by_row.decision];
+    if (d.is_tiers) {
+      add(out.slots[d.slot].symbol);
+    } else {
+      const std::vector<uint64_t>& matched = out.segment_rows[by_row.decision];
+      for (size_t w = 0; w < matched.size(); ++w)
+        for (uint64_t bits = matched[w]; bits != 0; bits &= bits - 1)
+          add(static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(bits))));
     }
-    // Loop bounds are read once: the compiler cannot tell that the calls in the
-    // bodies leave the vectors' sizes alone.
-    // The strategies worth testing: those with no guard, and those whose guard's row matched.
-    std::vector<uint64_t>& candidates = out.candidates;
-    candidates.assign(out.plan->guards.unguarded.begin(), out.plan->guards.unguarded.end());
-    const size_t words = candidates.size();
-    for (const StrategyGuards::ByRow& by_row : out.plan->guards.decisions) {
-      auto add = [&](uint32_t row) {
-        if (!by_row.masks.empty()) {
-          const uint64_t* mask = by_row.masks.data() + row * words;
-          for (size_t w = 0; w < words; ++w) candidates[w] |= mask[w];
-          return;
-        }
-        for (uint32_t s : by_row.strategies[row]) candidates[s / 64] |= uint64_t{1} << (s % 64);
-      };
-      const Decision& d = p.decisions[by_row.decision];
-      if (d.is_tiers) {
-        add(out.slots[d.slot].symbol);
-      } else {
-        const std::vector<uint64_t>& matched = out.segment_rows[by_row.decision];
-        for (size_t w = 0; w < matched.size(); ++w)
-          for (uint64_t bits = matched[w]; bits != 0; bits &= bits - 1)
-            add(static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(bits))));
-      }
-    }
-    for (size_t word = 0; word < words; ++word)
+  }
+}
+
+// Strategies in file order: a statement sets a scalar output (the first
+// strategy to set it wins) or appends to a list output.
+void run_strategies(const Program& p, Machine& m, Outcome& out, Trace* trace) {
+  const EvalPlan& plan = *out.plan;
+  find_candidates(p, out);
+  ListBuilder lists(out);
+  const std::vector<uint64_t>& candidates = out.candidates;
+  for (size_t word = 0, words = candidates.size(); word < words; ++word)
     for (uint64_t bits = candidates[word]; bits != 0; bits &= bits - 1) {
-      size_t s = word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
-      const Strategy& strategy = p.strategies[s];
-      const PlanVector<StatementPlan>& statement_plans = out.plan->statements[s];
-      if (!m.holds(out.plan->strategy_when[s])) continue;
+      const size_t s = word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
+      if (!m.holds(plan.strategy_when[s])) continue;
       if (trace) trace->strategy_fired[s] = true;
+      const Strategy& strategy = p.strategies[s];
+      const StatementPlan* statement_plans = plan.statements[s].data();
       for (size_t k = 0, statements = strategy.statements.size(); k < statements; ++k) {
         const CompiledStatement& st = strategy.statements[k];
-        if (st.when != kNone && !m.holds(statement_plans[k].when)) continue;
+        const StatementPlan& statement = statement_plans[k];
+        if (st.when != kNone && !m.holds(statement.when)) continue;
         if (st.kind == StatementKindC::assign) {
-          // First set wins: a later strategy does not change what an earlier one set.
           if (out.set_by[st.field] != kNone) {
             if (trace) trace->statement_overridden[s][k] = true;
             continue;
           }
           assign_value(out.outputs[st.field], m.eval(st.value));
           out.set_by[st.field] = static_cast<uint32_t>(s);
+        } else if (statement.constant) {  // `offer a, b`: the symbols, straight from the plan
+          for (uint32_t symbol : statement.symbols) lists.append_symbol(st.field, symbol);
         } else {
-          Value& list = out.outputs[st.field];
-          std::vector<uint64_t>& bits = out.in_list[st.field];
-          const StatementPlan& constant = statement_plans[k];
-          if (constant.constant && !bits.empty()) {  // `offer a, b`: the symbols, straight from the plan
-            for (uint32_t symbol : constant.symbols) {
-              uint64_t bit = uint64_t{1} << (symbol % 64);
-              if (bits[symbol / 64] & bit) continue;
-              bits[symbol / 64] |= bit;
-              Value& added = list.items.emplace_back();
-              added.kind = ValueKind::symbol;
-              added.symbol = symbol;
-            }
-            if (trace) trace->statement_applied[s][k] = true;
-            continue;
-          }
           const Value& v = m.eval(st.value);
-          auto append = [&](const Value& item) {
-            if (bits.empty() || item.kind != ValueKind::symbol) return append_reusing(list, item, out.spare_texts);
-            uint64_t bit = uint64_t{1} << (item.symbol % 64);
-            if (bits[item.symbol / 64] & bit) return;
-            bits[item.symbol / 64] |= bit;
-            Value& added = list.items.emplace_back();
-            added.kind = ValueKind::symbol;
-            added.symbol = item.symbol;
-          };
-          if (v.kind == ValueKind::list) {
-            for (const Value& item : v.items) append(item);
+          if (v.kind != ValueKind::list) {
+            lists.append(st.field, v);
           } else {
-            append(v);
+            for (const Value& item : v.items) lists.append(st.field, item);
           }
         }
         if (trace) trace->statement_applied[s][k] = true;
       }
     }
-    for (size_t c = 0, constraints = p.constraints.size(); c < constraints; ++c) {
-      const Constraint& constraint = p.constraints[c];
-      Value& list = out.outputs[constraint.field];
-      Value& local = out.slots[constraint.local];
-      const Condition* rows = out.plan->drop_rows[c].data();
-      const size_t row_count = constraint.rows.size();
-      size_t kept = 0;  // items kept move to the front, in order, without a second list
-      for (size_t i = 0, items = list.items.size(); i < items; ++i) {
-        Value& item = list.items[i];
-        assign_value(local, item);
-        uint32_t dropped_by = kNone;
-        for (size_t r = 0; r < row_count; ++r)
-          if (m.holds(rows[r])) {
-            dropped_by = static_cast<uint32_t>(r);
-            break;
-          }
-        if (dropped_by != kNone) {
-          Dropped& dropped = out.dropped.emplace_back();
-          dropped.field = constraint.field;
-          assign_value(dropped.item, item);
-          dropped.constraint = static_cast<uint32_t>(c);
-          dropped.row = dropped_by;
-          continue;
+}
+
+// Each constraint filters its list in place: kept items move to the front,
+// dropped ones are written to `dropped` over the last record's entries.
+void run_constraints(const Program& p, Machine& m, Outcome& out) {
+  const EvalPlan& plan = *out.plan;
+  for (size_t c = 0, constraints = p.constraints.size(); c < constraints; ++c) {
+    const Constraint& constraint = p.constraints[c];
+    Value& list = out.outputs[constraint.field];
+    Value& local = out.slots[constraint.local];
+    const Condition* rows = plan.drop_rows[c].data();
+    const size_t row_count = constraint.rows.size();
+    uint32_t& size = out.list_size[constraint.field];
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < size; ++i) {
+      Value& item = list.items[i];
+      assign_value(local, item);
+      uint32_t dropped_by = kNone;
+      for (size_t r = 0; r < row_count; ++r)
+        if (m.holds(rows[r])) {
+          dropped_by = static_cast<uint32_t>(r);
+          break;
         }
-        if (kept != i) {  // the item at `kept` was dropped: this one takes its place
-          if (item.kind == ValueKind::symbol) assign_value(list.items[kept], item);
-          else list.items[kept] = std::move(item);
-        }
-        ++kept;
+      if (dropped_by != kNone) {
+        if (out.dropped_size == out.dropped.size()) out.dropped.emplace_back();
+        Dropped& dropped = out.dropped[out.dropped_size++];
+        dropped.field = constraint.field;
+        assign_value(dropped.item, item);
+        dropped.constraint = static_cast<uint32_t>(c);
+        dropped.row = dropped_by;
+        continue;
       }
-      if (kept < list.items.size()) list.items.erase(list.items.begin() + static_cast<std::ptrdiff_t>(kept), list.items.end());
+      if (kept != i) {  // the item at `kept` was dropped: this one takes its place
+        if (item.kind == ValueKind::string) std::swap(list.items[kept], item);
+        else assign_value(list.items[kept], item);
+      }
+      ++kept;
     }
+    size = kept;
+  }
+}
+
+}  // namespace
+
+bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
+  if (trace) start_trace(p, *trace);
+  if (out.settled_for != &p) reset_outcome(p, out);
+  Machine m(p, out.slots, out.scratch, &out.settled, out.plan->fused.data(), out.plan->fused_at.data(), &out.segment_rows);
+  try {
+    run_steps(p, m, out, trace);
+    run_strategies(p, m, out, trace);
+    run_constraints(p, m, out);
   } catch (EvalError& e) {
+    finish_lists(*out.plan, out);
     error = std::move(e);
     return false;
   }
+  finish_lists(*out.plan, out);
   return check_invariants(p, out, error);
 }
 

@@ -40,10 +40,16 @@ struct Outcome {
   std::vector<Value> outputs;
   std::vector<uint32_t> set_by;  // per output: strategy that set it, or kNone
   std::vector<Dropped> dropped;
+
+  // The evaluator's own state, kept from record to record so that evaluating allocates nothing.
+  // List outputs and `dropped` are rebuilt over the last record's entries: while a record
+  // is evaluated their sizes are these, and evaluate() cuts the vectors to them at the end.
+  std::vector<uint32_t> list_size;   // per output (lists)
+  uint32_t dropped_size = 0;
   std::vector<std::vector<uint64_t>> in_list;  // per list output of symbols: which symbols it holds
   std::vector<std::vector<uint64_t>> segment_rows;  // per decision (segments): which rows matched
   std::vector<Value> scratch;    // the evaluator's working values, kept between records
-  std::vector<Value> spare_texts;  // string items of list outputs from earlier records, kept for their capacity
+  std::vector<Value> spare_texts;  // string items cut from list outputs, kept for their capacity
   // Nodes whose value depends on no record (`[platinum, gold]`, `500万 * 2`) are
   // computed once and kept in scratch: `settled` marks them, for `settled_for`.
   std::vector<uint8_t> settled;

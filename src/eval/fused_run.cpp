@@ -20,29 +20,26 @@ int three_way(const T& a, const T& b) {
 // The comparison's mask (FusedTest::accept) for a three-way result.
 bool accepted(const FusedTest& f, int c) { return (f.accept >> (c + 1)) & 1; }
 
-// The catalog item in the operand's slot: its attribute's value.
-const Value& attribute(const FusedOperand& o, const Value* slots) { return o.catalog->values[slots[o.slot].symbol][o.attribute]; }
-
 // Operand readers, one per source. Every source compiles for every reader; the
 // plan only ever pairs a reader with the sources fuse_operand allows for it.
 template <From F>
 int64_t rank(const FusedOperand& o, const Value* slots) {
-  if constexpr (F == From::rank_of_attribute) return o.ranked->rank(attribute(o, slots).symbol);
-  else return o.ranked->rank(slots[o.slot].symbol);
+  if constexpr (F == From::rank_of_attribute) return o.ranks[slots[o.slot].symbol];
+  else return o.rank_base + o.rank_step * static_cast<int64_t>(slots[o.slot].symbol);
 }
 
 template <From F>
 Decimal number(const FusedOperand& o, const Value* slots) {
   if constexpr (F == From::slot) return slots[o.slot].number;
   else if constexpr (F == From::constant) return o.number;
-  else if constexpr (F == From::attribute) return attribute(o, slots).number;
+  else if constexpr (F == From::attribute) return o.numbers[slots[o.slot].symbol];
   else return Decimal::from_int(rank<F>(o, slots));
 }
 
 template <From F>
 uint32_t symbol(const FusedOperand& o, const Value* slots) {
   if constexpr (F == From::constant) return o.symbol;
-  else if constexpr (F == From::attribute) return attribute(o, slots).symbol;
+  else if constexpr (F == From::attribute) return o.symbols[slots[o.slot].symbol];
   else return slots[o.slot].symbol;
 }
 
