@@ -156,6 +156,19 @@ bool fuse_membership(const Program& p, const EvalPlan& plan, const Node& n, Fuse
   return true;
 }
 
+// A slot against a constant as one compare (see FusedTest::bound).
+void one_compare(FusedTest& f) {
+  const Int128 k = f.kind == FusedTest::Kind::number_slot_vs_constant ? f.right.number.units() : static_cast<Int128>(f.right.symbol);
+  switch (f.accept) {  // bit 0: less, bit 1: equal, bit 2: greater
+    case 0b001: f.bound = k; break;                          // x < k
+    case 0b011: f.bound = k + 1; break;                      // x <= k: x < k + 1
+    case 0b100: f.bound = k + 1; f.invert = true; break;     // x > k: not x < k + 1
+    case 0b110: f.bound = k; f.invert = true; break;         // x >= k: not x < k
+    case 0b010: f.bound = k; f.equality = true; break;       // x == k
+    default: f.bound = k; f.equality = true; f.invert = true; // x != k
+  }
+}
+
 void find_fused(const Program& p, EvalPlan& plan) {
   PlanVector<FusedTest>& fused = plan.fused;
   PlanVector<uint32_t>& fused_at = plan.fused_at;
@@ -206,6 +219,7 @@ void find_fused(const Program& p, EvalPlan& plan) {
       f.set = 0;
     }
     f.run = fused_runner(f);
+    if (f.kind == FusedTest::Kind::number_slot_vs_constant || f.kind == FusedTest::Kind::symbol_slot_vs_constant) one_compare(f);
   }
 }
 
@@ -252,7 +266,11 @@ bool guard_rows(const Program& p, const FusedTest& f, uint32_t& decision, std::v
 // Finds each strategy's guard (see StrategyGuards). A guard may follow other
 // parts of an `and` only when those are one-step tests, which cannot fail: a
 // strategy skipped for its guard must not hide an error its `when` would raise.
-void find_guards(const Program& p, const PlanVector<FusedTest>& fused, const PlanVector<uint32_t>& fused_at, StrategyGuards& g) {
+// `whole_when[s]`: strategy s's guard is its whole `when`, which holds whenever the
+// strategy is a candidate.
+void find_guards(const Program& p, const PlanVector<FusedTest>& fused, const PlanVector<uint32_t>& fused_at, StrategyGuards& g,
+                 std::vector<bool>& whole_when) {
+  whole_when.assign(p.strategies.size(), false);
   g.unguarded.assign(p.strategies.size() / 64 + 1, 0);
   g.decisions.clear();
   std::vector<uint32_t> slot_of_decision(p.decisions.size(), kNone);  // index in g.decisions
@@ -275,6 +293,7 @@ void find_guards(const Program& p, const PlanVector<FusedTest>& fused, const Pla
         for (uint32_t r : rows)
           if (r < g.decisions[at].strategies.size()) g.decisions[at].strategies[r].push_back(s);
         guarded = true;
+        whole_when[s] = part == when;
         break;
       }
     }
@@ -289,16 +308,30 @@ void find_guards(const Program& p, const PlanVector<FusedTest>& fused, const Pla
   }
 }
 
-// Which lets are one number operation (see DirectLet). The checker allows no
-// null operand there (a `T?` cannot be computed with).
-void find_direct_lets(const Program& p, PlanVector<DirectLet>& direct) {
-  direct.assign(p.lets.size(), DirectLet{});
-  for (size_t i = 0; i < p.lets.size(); ++i) {
-    const Node& n = p.nodes[p.lets[i].value];
+// The steps of Program::order (see StepPlan). The checker allows no null
+// operand in arithmetic (a `T?` cannot be computed with).
+void find_steps(const Program& p, PlanVector<StepPlan>& steps) {
+  for (const Step& step : p.order) {
+    StepPlan& s = steps.emplace_back();
+    s.index = step.index;
+    if (!step.is_let) {
+      s.kind = StepPlan::Kind::decision;
+      continue;
+    }
+    const Let& let = p.lets[step.index];
+    const Node& n = p.nodes[let.value];
+    s.slot = let.slot;
+    s.node = let.value;
+    s.kind = n.type.is_numeric() && !n.type.nullable ? StepPlan::Kind::number_let : StepPlan::Kind::value_let;
     bool operation = n.code == Code::add || n.code == Code::sub || n.code == Code::mul || n.code == Code::div || n.code == Code::share;
     if (!operation || n.type.nullable || !n.type.is_numeric() || n.args.size() != 2) continue;
     auto slot_of = [&](uint32_t node) { return p.nodes[node].code == Code::slot ? p.nodes[node].slot : kNone; };
-    direct[i] = DirectLet{static_cast<uint8_t>(n.code), slot_of(n.args[0]), slot_of(n.args[1]), n.args[0], n.args[1]};
+    s.kind = StepPlan::Kind::direct_let;
+    s.code = n.code;
+    s.left = slot_of(n.args[0]);
+    s.right = slot_of(n.args[1]);
+    s.left_node = n.args[0];
+    s.right_node = n.args[1];
   }
 }
 
@@ -307,45 +340,109 @@ Condition condition(const EvalPlan& plan, uint32_t node) {
   return Condition{fused ? &plan.fused[plan.fused_at[node]] : nullptr, node};
 }
 
-void find_conditions(const Program& p, EvalPlan& plan) {
+void find_decision_rows(const Program& p, EvalPlan& plan) {
   plan.rows.resize(p.decisions.size());
   for (size_t d = 0; d < p.decisions.size(); ++d)
-    for (const CompiledRow& row : p.decisions[d].rows) plan.rows[d].push_back(condition(plan, row.condition));
-  for (const Strategy& strategy : p.strategies) plan.strategy_when.push_back(condition(plan, strategy.when));
-  plan.drop_rows.resize(p.constraints.size());
-  for (size_t c = 0; c < p.constraints.size(); ++c)
-    for (const DropRule& row : p.constraints[c].rows) plan.drop_rows[c].push_back(condition(plan, row.when));
+    for (const CompiledRow& row : p.decisions[d].rows) {
+      RowPlan& r = plan.rows[d].emplace_back();
+      r.when = condition(plan, row.condition);
+      if (row.score == kNone) continue;
+      const Node& score = p.nodes[row.score];
+      if (score.code == Code::slot && !score.type.nullable) r.score_slot = score.slot;
+      else r.score_node = row.score;
+    }
 }
 
-// Each statement's `when`; list statements whose value is a list of constant
-// symbols, folded or written out.
-void find_statements(const Program& p, EvalPlan& plan) {
-  plan.statements.resize(p.strategies.size());
-  for (size_t s = 0; s < p.strategies.size(); ++s)
-    for (const CompiledStatement& st : p.strategies[s].statements) {
-      StatementPlan& items = plan.statements[s].emplace_back();
-      items.when = condition(plan, st.when);
-      if (st.kind == StatementKindC::assign || st.value == kNone) continue;
-      const Node& n = p.nodes[st.value];
-      bool all_symbols = true;
-      auto add = [&](const Value& v) {
-        if (v.kind == ValueKind::symbol) items.symbols.push_back(v.symbol);
-        else all_symbols = false;
-      };
-      if (n.code == Code::constant) {
-        if (n.constant.kind == ValueKind::list) for (const Value& v : n.constant.items) add(v);
-        else add(n.constant);
-      } else if (n.code == Code::make_list) {
-        for (uint32_t a : n.args) {
-          if (p.nodes[a].code == Code::constant) add(p.nodes[a].constant);
-          else all_symbols = false;
-        }
-      } else {
-        all_symbols = false;
-      }
-      items.constant = all_symbols;
-      if (!all_symbols) items.symbols.clear();
+// A statement's plan: its `when`, a constant it assigns, or the constant
+// symbols a list statement appends (folded or written out).
+StatementPlan statement_plan(const Program& p, const EvalPlan& plan, const CompiledStatement& st) {
+  StatementPlan s;
+  s.field = st.field;
+  s.value = st.value;
+  s.when = condition(plan, st.when);
+  const Node& n = p.nodes[st.value];
+  if (st.kind == StatementKindC::assign) {
+    s.kind = n.code == Code::constant ? StatementPlan::Kind::assign_constant : StatementPlan::Kind::assign;
+    s.constant = &n.constant;
+    return s;
+  }
+  s.kind = StatementPlan::Kind::append;
+  const Type& list = p.outputs[st.field].type;
+  if (list.element != BaseType::symbol) return s;  // only lists of symbols have a bitmap (Outcome::in_list)
+  bool all_symbols = true;
+  auto add = [&](const Value& v) {
+    if (v.kind == ValueKind::symbol) s.symbols.push_back(v.symbol);
+    else all_symbols = false;
+  };
+  if (n.code == Code::constant) {
+    if (n.constant.kind == ValueKind::list) for (const Value& v : n.constant.items) add(v);
+    else add(n.constant);
+  } else if (n.code == Code::make_list) {
+    for (uint32_t a : n.args) {
+      if (p.nodes[a].code == Code::constant) add(p.nodes[a].constant);
+      else all_symbols = false;
     }
+  } else {
+    all_symbols = false;
+  }
+  if (all_symbols) s.kind = StatementPlan::Kind::append_symbols;
+  else s.symbols.clear();
+  return s;
+}
+
+void find_strategies(const Program& p, EvalPlan& plan, const std::vector<bool>& whole_when) {
+  for (size_t s = 0; s < p.strategies.size(); ++s) {
+    const Strategy& strategy = p.strategies[s];
+    StrategyPlan& sp = plan.strategies.emplace_back();
+    sp.when = whole_when[s] ? Condition{} : condition(plan, strategy.when);
+    for (const CompiledStatement& st : strategy.statements) sp.statements.push_back(statement_plan(p, plan, st));
+  }
+}
+
+// The drop row as an ItemTest, if it is one (see ItemTest).
+bool item_test(const FusedTest& f, uint32_t local, ItemTest& t) {
+  using From = FusedOperand::From;
+  using Kind = FusedTest::Kind;
+  auto reads_item = [&](const FusedOperand& o) { return (o.from == From::attribute || o.from == From::rank_of_attribute) && o.slot == local; };
+  auto reads_local = [&](const FusedOperand& o) { return o.from != From::constant && o.slot == local; };
+  if (f.kind != Kind::numbers && f.kind != Kind::ranks && f.kind != Kind::symbols) return false;
+  const bool item_left = reads_item(f.left);
+  const FusedOperand& item = item_left ? f.left : f.right;
+  const FusedOperand& other = item_left ? f.right : f.left;
+  if (!reads_item(item) || reads_local(other)) return false;
+  // With the item on the right, less and greater trade places in the mask.
+  t.accept = item_left ? f.accept : static_cast<uint8_t>(((f.accept & 1) << 2) | (f.accept & 2) | ((f.accept >> 2) & 1));
+  t.other = other;
+  if (f.kind == Kind::symbols) {
+    t.kind = ItemTest::Kind::symbols;
+    t.symbols = item.symbols;
+  } else if (f.kind == Kind::ranks) {  // both sides rank(): the item's is its attribute's
+    t.kind = ItemTest::Kind::ranks;
+    t.ranks = item.ranks;
+  } else {
+    if (item.from != From::attribute) return false;  // a rank against a number: the general path
+    t.kind = ItemTest::Kind::numbers;
+    t.numbers = item.numbers;
+  }
+  return true;
+}
+
+void find_constraints(const Program& p, EvalPlan& plan) {
+  for (const Constraint& c : p.constraints) {
+    ConstraintPlan& cp = plan.constraints.emplace_back();
+    for (const DropRule& row : c.rows) cp.rows.push_back(condition(plan, row.when));
+    const Type& list = p.outputs[c.field].type;
+    bool of_catalog = list.element == BaseType::symbol && list.domain < p.domains.size() &&
+                      p.domains[list.domain].kind == DomainKind::catalog;
+    for (const Condition& row : cp.rows) {
+      ItemTest t;
+      if (!of_catalog || !row.fused || !item_test(*row.fused, c.local, t)) {
+        cp.item_tests.clear();
+        break;
+      }
+      cp.item_tests.push_back(t);
+    }
+  }
 }
 
 void find_output_resets(const Program& p, PlanVector<OutputReset>& resets) {
@@ -366,10 +463,12 @@ EvalPlan build_plan(const Program& p) {
   EvalPlan plan;
   find_columns(p, plan);
   find_fused(p, plan);
-  find_guards(p, plan.fused, plan.fused_at, plan.guards);
-  find_direct_lets(p, plan.direct_lets);
-  find_conditions(p, plan);
-  find_statements(p, plan);
+  std::vector<bool> whole_when;
+  find_guards(p, plan.fused, plan.fused_at, plan.guards, whole_when);
+  find_steps(p, plan.steps);
+  find_decision_rows(p, plan);
+  find_strategies(p, plan, whole_when);
+  find_constraints(p, plan);
   find_output_resets(p, plan.output_resets);
   return plan;
 }

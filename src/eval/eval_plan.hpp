@@ -89,6 +89,12 @@ struct FusedTest {
   // bit 0 holds when left < right, bit 1 when equal, bit 2 when greater.
   uint8_t accept = 0;
   bool negate = false;       // symbol_in_*: `not in`
+  // number_slot_vs_constant and symbol_slot_vs_constant: the comparison as one
+  // compare, `(x < bound) != invert` (x <= k is x < k + 1 unit, x > k is not x < k + 1),
+  // or with `equality`, `(x == bound) != invert`; in units for numbers, as an index for symbols.
+  bool equality = false;
+  bool invert = false;
+  Int128 bound = 0;
   FusedOperand left, right;  // symbol_in_set: left only; symbol_in_list: right is the list's slot;
                              // symbol_in_segments: right.slot is the segments decision's index
   uint64_t set = 0;          // symbol_in_set: bit i for symbol i (domains of up to 64 values)
@@ -101,6 +107,11 @@ struct FusedTest {
 
 // The function that runs `test`, by its kind and operands.
 FusedRun fused_runner(const FusedTest& test);
+
+// An operand's value as a number, a rank or a symbol, whatever its source.
+Decimal operand_number(const FusedOperand& o, const Value* slots);
+int64_t operand_rank(const FusedOperand& o, const Value* slots);
+uint32_t operand_symbol(const FusedOperand& o, const Value* slots);
 
 // Strategies by a tier or segment row their `when` cannot hold without: the
 // guard `value_tier == gold`, `value_tier in [platinum, gold]` or
@@ -121,12 +132,18 @@ struct StrategyGuards {
   PlanVector<ByRow> decisions;  // only the decisions that guard something
 };
 
-// A let that is one number operation (`share(time_deposits, aum)`,
-// `loans / max(aum, 1)`), computed in place without the general number path;
-// an operand that is a slot is read straight from it.
-struct DirectLet {
-  uint8_t code = 0;                    // Code::add ... Code::share; 0: not direct
-  uint32_t left = kNone, right = kNone;  // the operands' slots, or kNone for another node
+// One step of the per-record order (Program::order) with what running it
+// needs at hand: a let that is one number operation, computed in place with its
+// slot operands read directly (`share(time_deposits, aum)`, `loans / max(aum, 1)`);
+// another let of a number; any other let; or a decision.
+struct StepPlan {
+  enum class Kind : uint8_t { direct_let, number_let, value_let, decision };
+  Kind kind = Kind::value_let;
+  Code code = Code::constant;  // direct_let: add, sub, mul, div or share
+  uint32_t index = 0;          // the let or decision
+  uint32_t slot = kNone;       // lets: the slot written
+  uint32_t node = kNone;       // lets: the value's node
+  uint32_t left = kNone, right = kNone;  // direct_let: the operands' slots, or kNone for another node
   uint32_t left_node = kNone, right_node = kNone;
 };
 
@@ -138,12 +155,58 @@ struct Condition {
   uint32_t node = kNone;  // kNone: none (`otherwise`, a statement without `when`)
 };
 
-// A strategy statement: its `when`, and for a list statement whose items are
-// constant symbols (`offer a, b`), the symbols.
-struct StatementPlan {
+// A decision row as the evaluator runs it: its condition (no node: `otherwise`)
+// and, for segments, its score: a slot read directly, or another node.
+struct RowPlan {
   Condition when;
-  bool constant = false;
+  uint32_t score_slot = kNone;
+  uint32_t score_node = kNone;
+};
+
+// A strategy statement as the evaluator runs it.
+struct StatementPlan {
+  enum class Kind : uint8_t {
+    assign,           // FIELD = EXPR
+    assign_constant,  // FIELD = a constant: `constant` is its value
+    append,           // a list statement
+    append_symbols    // a list statement whose items are constant symbols (`offer a, b`): `symbols`
+  };
+  Kind kind = Kind::assign;
+  uint32_t field = kNone;  // the output
+  uint32_t value = kNone;  // the value's node
+  Condition when;          // node kNone: none
+  const Value* constant = nullptr;
   PlanVector<uint32_t> symbols;
+};
+
+// A strategy as the evaluator runs it. `when` has no node when nothing is left
+// to test once the strategy is a candidate: no `when`, or a `when` that is
+// exactly the guard that made it one (see StrategyGuards).
+struct StrategyPlan {
+  Condition when;
+  PlanVector<StatementPlan> statements;
+};
+
+// A drop row that compares an attribute of the constraint's item with a value
+// that does not depend on the item (`rank(p.risk) > rank(risk_level)`,
+// `aum < p.min_aum`): the value is read once per record, the item's side from
+// the attribute's column.
+struct ItemTest {
+  enum class Kind : uint8_t { numbers, ranks, symbols };
+  Kind kind = Kind::numbers;
+  uint8_t accept = 0;                 // as FusedTest::accept, the item's side on the left
+  const Decimal* numbers = nullptr;   // the item's column, by kind
+  const int64_t* ranks = nullptr;
+  const uint32_t* symbols = nullptr;
+  FusedOperand other;                 // the side that does not depend on the item
+};
+
+// A constraint as the evaluator runs it. When every drop row is an ItemTest
+// (and the list holds catalog items), `item_tests` has one per row and the
+// rows are tested without the general path.
+struct ConstraintPlan {
+  PlanVector<Condition> rows;
+  PlanVector<ItemTest> item_tests;
 };
 
 // How reset_outcome puts one output back to its initial value.
@@ -164,11 +227,10 @@ struct alignas(64) EvalPlan {  // aligned: see CacheLineAllocator
   PlanVector<const FusedTest*> parts; // the parts of all_of and any_of tests, one run after the other
   PlanVector<uint32_t> fused_at;      // per node: its index in `fused`, or kNone
   StrategyGuards guards;
-  PlanVector<DirectLet> direct_lets;  // per let
-  PlanVector<PlanVector<Condition>> rows;            // per decision, per row
-  PlanVector<Condition> strategy_when;                // per strategy
-  PlanVector<PlanVector<StatementPlan>> statements;  // per strategy, per statement
-  PlanVector<PlanVector<Condition>> drop_rows;       // per constraint, per row
+  PlanVector<StepPlan> steps;         // Program::order
+  PlanVector<PlanVector<RowPlan>> rows;              // per decision, per row
+  PlanVector<StrategyPlan> strategies;                // per strategy
+  PlanVector<ConstraintPlan> constraints;            // per constraint
   PlanVector<OutputReset> output_resets;             // per output
 };
 

@@ -370,9 +370,36 @@ class Machine {
 
   bool run_fused(const FusedTest& f) const { return f(slots_, segment_rows_); }
 
+  // A one-step test, with the commonest shapes (a slot against a constant)
+  // taken inline, without a call.
+  [[gnu::always_inline]] bool quick(const FusedTest& f) const {
+    const bool number = f.kind == FusedTest::Kind::number_slot_vs_constant;
+    if (number || f.kind == FusedTest::Kind::symbol_slot_vs_constant) {
+      const Value& v = slots_[f.left.slot];
+      const Int128 x = number ? v.number.units() : static_cast<Int128>(v.symbol);
+      return (f.equality ? x == f.bound : x < f.bound) != f.invert;
+    }
+    return run_fused(f);
+  }
+
  public:
-  // A condition from the plan: its one-step test, or the general path.
-  bool holds(const Condition& c) { return c.fused ? run_fused(*c.fused) : test(c.node); }
+  // A condition from the plan: its one-step test, or the general path. An
+  // `and` or `or` of one-step tests runs its parts here too.
+  [[gnu::always_inline]] bool holds(const Condition& c) {
+    const FusedTest* f = c.fused;
+    if (!f) return test(c.node);
+    if (f->kind == FusedTest::Kind::all_of) {
+      for (uint32_t i = 0; i < f->part_count; ++i)
+        if (!quick(*f->parts[i])) return false;
+      return true;
+    }
+    if (f->kind == FusedTest::Kind::any_of) {
+      for (uint32_t i = 0; i < f->part_count; ++i)
+        if (quick(*f->parts[i])) return true;
+      return false;
+    }
+    return quick(*f);
+  }
 
  private:
 
@@ -397,51 +424,55 @@ class Machine {
   const std::vector<uint64_t>* segment_rows_;  // the Outcome's, per decision
 };
 
+// Tiers: the first row that holds. Segments: every row that holds, in order,
+// and the primary one by score.
 void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, size_t index) {
-  std::vector<Value>& slots = out.slots;
-  const Condition* row_tests = out.plan->rows[index].data();
+  Value* const slots = out.slots.data();
+  const RowPlan* const rows = out.plan->rows[index].data();
+  const uint32_t row_count = static_cast<uint32_t>(d.rows.size());
   if (d.is_tiers) {
-    for (size_t r = 0, rows = d.rows.size(); r < rows; ++r) {
-      const Condition& row = row_tests[r];
-      if (row.node == kNone || m.holds(row)) {
-        Value& tier = slots[d.slot];
-        tier.kind = ValueKind::symbol;
-        tier.symbol = static_cast<uint32_t>(r);
-        if (trace) trace->tier_row[index] = static_cast<uint32_t>(r);
-        return;
-      }
+    for (uint32_t r = 0; r < row_count; ++r) {
+      if (rows[r].when.node != kNone && !m.holds(rows[r].when)) continue;
+      Value& tier = slots[d.slot];
+      tier.kind = ValueKind::symbol;
+      tier.symbol = r;
+      if (trace) trace->tier_row[index] = r;
+      return;
     }
     throw EvalError{d.span, fmt::format("no tier of `{}` matched", d.name)};
   }
   Value& matched = slots[d.slot];
   matched.kind = ValueKind::list;
+  std::vector<Value>& items = matched.items;
   // The items of the last record are overwritten in place and the rest cut
   // off: no Value is built or destroyed for the rows that match again.
-  size_t count = 0;
+  uint32_t count = 0;
   // The same rows as a bitmap, for `x in decision` (FusedTest::Kind::symbol_in_segments).
   std::vector<uint64_t>& bits = out.segment_rows[index];
-  const size_t words = d.rows.size() / 64 + 1;
-  if (bits.size() == words) std::fill(bits.begin(), bits.end(), 0);  // usually one word: no call
-  else bits.assign(words, 0);
+  const size_t words = row_count / 64 + 1;
+  if (bits.size() != words) bits.assign(words, 0);
+  uint64_t* const bit_words = bits.data();
+  bit_words[0] = 0;
+  for (size_t w = 1; w < words; ++w) bit_words[w] = 0;
   uint32_t primary = kNone;
   Decimal best;
-  for (size_t r = 0, rows = d.rows.size(); r < rows; ++r) {
-    const CompiledRow& row = d.rows[r];
-    bool hit = m.holds(row_tests[r]);
+  for (uint32_t r = 0; r < row_count; ++r) {
+    const RowPlan& row = rows[r];
+    const bool hit = m.holds(row.when);
     if (trace) trace->segment_matched[index][r] = hit;
     if (!hit) continue;
-    bits[r / 64] |= uint64_t{1} << (r % 64);
-    if (count == matched.items.size()) matched.items.emplace_back();
-    Value& item = matched.items[count++];
+    bit_words[r / 64] |= uint64_t{1} << (r % 64);
+    if (count == items.size()) items.emplace_back();
+    Value& item = items[count++];
     item.kind = ValueKind::symbol;
-    item.symbol = static_cast<uint32_t>(r);
-    Decimal score = row.score == kNone ? Decimal() : m.num(row.score);
+    item.symbol = r;
+    const Decimal score = row.score_slot != kNone ? slots[row.score_slot].number : row.score_node != kNone ? m.num(row.score_node) : Decimal();
     if (primary == kNone || best < score) {  // ties keep the earlier row
-      primary = static_cast<uint32_t>(r);
+      primary = r;
       best = score;
     }
   }
-  if (count < matched.items.size()) matched.items.erase(matched.items.begin() + static_cast<std::ptrdiff_t>(count), matched.items.end());
+  if (count < items.size()) items.erase(items.begin() + count, items.end());
   if (d.primary_slot != kNone) {
     Value& p = slots[d.primary_slot];
     p.kind = primary == kNone ? ValueKind::null : ValueKind::symbol;
@@ -483,6 +514,28 @@ class ListBuilder {
     for (uint32_t i = 0; i < size; ++i)
       if (same_value(list.items[i], item)) return;
     assign_value(next_item(list, size, item.kind == ValueKind::string), item);
+  }
+
+  // Constant symbols (`offer a, b`), each unless the list holds it already:
+  // the list's state is looked up once for all of them.
+  void append_symbols(uint32_t field, const uint32_t* symbols, size_t count) {
+    uint64_t* const bits = out_.in_list[field].data();
+    std::vector<Value>& items = out_.outputs[field].items;
+    uint32_t& size = out_.list_size[field];
+    if (items.size() < size + count) items.resize(size + count);
+    Value* const at = items.data();
+    uint32_t n = size;
+    for (size_t i = 0; i < count; ++i) {
+      const uint32_t symbol = symbols[i];
+      uint64_t& word = bits[symbol / 64];
+      const uint64_t bit = uint64_t{1} << (symbol % 64);
+      if (word & bit) continue;
+      word |= bit;
+      at[n].kind = ValueKind::symbol;
+      at[n].symbol = symbol;
+      ++n;
+    }
+    size = n;
   }
 
   // The same for a symbol of a list of symbols, looked up in its bitmap.
@@ -585,13 +638,13 @@ void start_trace(const Program& p, Trace& trace) {
   }
 }
 
-// A let computed in place (see DirectLet).
-void run_direct_let(const Program& p, const DirectLet& direct, const Let& let, Machine& m, Outcome& out) {
-  Decimal a = direct.left != kNone ? out.slots[direct.left].number : m.num(direct.left_node);
-  Decimal b = direct.right != kNone ? out.slots[direct.right].number : m.num(direct.right_node);
+// A let that is one number operation, computed in place (see StepPlan).
+[[gnu::always_inline]] inline void run_direct_let(const Program& p, const StepPlan& step, Machine& m, Value* slots) {
+  const Decimal a = step.left != kNone ? slots[step.left].number : m.num(step.left_node);
+  const Decimal b = step.right != kNone ? slots[step.right].number : m.num(step.right_node);
   Decimal result;
   DecimalStatus st = DecimalStatus::ok;
-  switch (static_cast<Code>(direct.code)) {
+  switch (step.code) {
     case Code::add: st = Decimal::add(a, b, result); break;
     case Code::sub: st = Decimal::sub(a, b, result); break;
     case Code::mul: st = Decimal::mul(a, b, result); break;
@@ -599,31 +652,24 @@ void run_direct_let(const Program& p, const DirectLet& direct, const Let& let, M
     default:
       if (!b.is_zero()) st = Decimal::div(a, b, result);  // share(x, 0) is 0
   }
-  Value& slot = out.slots[let.slot];
-  slot.number = arithmetic(p, let.value, st, result);
+  Value& slot = slots[step.slot];
+  slot.number = arithmetic(p, step.node, st, result);
   slot.kind = ValueKind::number;
 }
 
 void run_steps(const Program& p, Machine& m, Outcome& out, Trace* trace) {
-  const EvalPlan& plan = *out.plan;
-  for (const Step& step : p.order) {
-    if (!step.is_let) {
-      run_decision(p.decisions[step.index], m, out, trace, step.index);
-      continue;
-    }
-    const Let& let = p.lets[step.index];
-    const DirectLet& direct = plan.direct_lets[step.index];
-    if (direct.code != 0) {
-      run_direct_let(p, direct, let, m, out);
-      continue;
-    }
-    const Type& type = p.nodes[let.value].type;
-    Value& slot = out.slots[let.slot];
-    if (type.is_numeric() && !type.nullable) {
-      slot.number = m.num(let.value);
-      slot.kind = ValueKind::number;
-    } else {
-      assign_value(slot, m.eval(let.value));
+  Value* const slots = out.slots.data();  // never resized while evaluating
+  for (const StepPlan& step : out.plan->steps) {
+    switch (step.kind) {
+      case StepPlan::Kind::direct_let: run_direct_let(p, step, m, slots); break;
+      case StepPlan::Kind::number_let: {
+        Value& slot = slots[step.slot];
+        slot.number = m.num(step.node);
+        slot.kind = ValueKind::number;
+        break;
+      }
+      case StepPlan::Kind::value_let: assign_value(slots[step.slot], m.eval(step.node)); break;
+      case StepPlan::Kind::decision: run_decision(p.decisions[step.index], m, out, trace, step.index); break;
     }
   }
 }
@@ -659,36 +705,43 @@ void find_candidates(const Program& p, Outcome& out) {
 // Strategies in file order: a statement sets a scalar output (the first
 // strategy to set it wins) or appends to a list output.
 void run_strategies(const Program& p, Machine& m, Outcome& out, Trace* trace) {
-  const EvalPlan& plan = *out.plan;
+  const StrategyPlan* const strategies = out.plan->strategies.data();
   find_candidates(p, out);
   ListBuilder lists(out);
+  Value* const outputs = out.outputs.data();
+  uint32_t* const set_by = out.set_by.data();
   const std::vector<uint64_t>& candidates = out.candidates;
   for (size_t word = 0, words = candidates.size(); word < words; ++word)
     for (uint64_t bits = candidates[word]; bits != 0; bits &= bits - 1) {
       const size_t s = word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
-      if (!m.holds(plan.strategy_when[s])) continue;
+      const StrategyPlan& strategy = strategies[s];
+      if (strategy.when.node != kNone && !m.holds(strategy.when)) continue;
       if (trace) trace->strategy_fired[s] = true;
-      const Strategy& strategy = p.strategies[s];
-      const StatementPlan* statement_plans = plan.statements[s].data();
-      for (size_t k = 0, statements = strategy.statements.size(); k < statements; ++k) {
-        const CompiledStatement& st = strategy.statements[k];
-        const StatementPlan& statement = statement_plans[k];
-        if (st.when != kNone && !m.holds(statement.when)) continue;
-        if (st.kind == StatementKindC::assign) {
-          if (out.set_by[st.field] != kNone) {
-            if (trace) trace->statement_overridden[s][k] = true;
-            continue;
-          }
-          assign_value(out.outputs[st.field], m.eval(st.value));
-          out.set_by[st.field] = static_cast<uint32_t>(s);
-        } else if (statement.constant) {  // `offer a, b`: the symbols, straight from the plan
-          for (uint32_t symbol : statement.symbols) lists.append_symbol(st.field, symbol);
-        } else {
-          const Value& v = m.eval(st.value);
-          if (v.kind != ValueKind::list) {
-            lists.append(st.field, v);
-          } else {
-            for (const Value& item : v.items) lists.append(st.field, item);
+      const StatementPlan* statements = strategy.statements.data();
+      for (size_t k = 0, count = strategy.statements.size(); k < count; ++k) {
+        const StatementPlan& st = statements[k];
+        if (st.when.node != kNone && !m.holds(st.when)) continue;
+        switch (st.kind) {
+          case StatementPlan::Kind::assign:
+          case StatementPlan::Kind::assign_constant:
+            if (set_by[st.field] != kNone) {
+              if (trace) trace->statement_overridden[s][k] = true;
+              continue;
+            }
+            assign_value(outputs[st.field], st.kind == StatementPlan::Kind::assign_constant ? *st.constant : m.eval(st.value));
+            set_by[st.field] = static_cast<uint32_t>(s);
+            break;
+          case StatementPlan::Kind::append_symbols:
+            lists.append_symbols(st.field, st.symbols.data(), st.symbols.size());
+            break;
+          case StatementPlan::Kind::append: {
+            const Value& v = m.eval(st.value);
+            if (v.kind != ValueKind::list) {
+              lists.append(st.field, v);
+            } else {
+              for (const Value& item : v.items) lists.append(st.field, item);
+            }
+            break;
           }
         }
         if (trace) trace->statement_applied[s][k] = true;
@@ -696,34 +749,109 @@ void run_strategies(const Program& p, Machine& m, Outcome& out, Trace* trace) {
     }
 }
 
+// Whether a drop row holds for the item: its ItemTest against the value of
+// the other side, read once for the record, as one compare (see
+// FusedTest::bound). Trivially constructible, so an array of them on the
+// stack costs nothing before it is filled.
+struct ItemRow {
+  ItemTest::Kind kind;
+  bool equality;
+  bool invert;
+  const void* column;  // by kind: Decimal, int64_t or uint32_t, per item
+  Int128 bound;        // from the other side: a number's units, a rank or a symbol
+
+  void set(uint8_t accept, Int128 other) {
+    equality = accept == 0b010 || accept == 0b101;
+    invert = accept == 0b101 || accept == 0b100 || accept == 0b110;
+    bound = accept == 0b011 || accept == 0b100 ? other + 1 : other;  // <= and >: against other + 1
+  }
+  bool drops(uint32_t item) const {
+    Int128 x;
+    switch (kind) {
+      case ItemTest::Kind::numbers: x = static_cast<const Decimal*>(column)[item].units(); break;
+      case ItemTest::Kind::ranks: x = static_cast<const int64_t*>(column)[item]; break;
+      default: x = static_cast<const uint32_t*>(column)[item]; break;
+    }
+    return (equality ? x == bound : x < bound) != invert;
+  }
+};
+
+// Keeps the dropped item in `dropped`, over the last record's entries.
+void add_dropped(Outcome& out, uint32_t field, const Value& item, uint32_t constraint, uint32_t row) {
+  if (out.dropped_size == out.dropped.size()) out.dropped.emplace_back();
+  Dropped& dropped = out.dropped[out.dropped_size++];
+  dropped.field = field;
+  assign_value(dropped.item, item);
+  dropped.constraint = constraint;
+  dropped.row = row;
+}
+
+// A constraint whose rows are all ItemTests: no row reads the item variable's slot.
+void run_item_tests(const ConstraintPlan& plan, const Constraint& constraint, uint32_t c, Outcome& out) {
+  constexpr size_t kRows = 16;
+  ItemRow rows[kRows];
+  const size_t row_count = plan.item_tests.size();
+  const Value* slots = out.slots.data();
+  for (size_t r = 0; r < row_count; ++r) {
+    const ItemTest& t = plan.item_tests[r];
+    ItemRow& row = rows[r];
+    row.kind = t.kind;
+    switch (t.kind) {
+      case ItemTest::Kind::numbers:
+        row.column = t.numbers;
+        row.set(t.accept, operand_number(t.other, slots).units());
+        break;
+      case ItemTest::Kind::ranks:
+        row.column = t.ranks;
+        row.set(t.accept, operand_rank(t.other, slots));
+        break;
+      case ItemTest::Kind::symbols:
+        row.column = t.symbols;
+        row.set(t.accept, operand_symbol(t.other, slots));
+        break;
+    }
+  }
+  Value& list = out.outputs[constraint.field];
+  uint32_t& size = out.list_size[constraint.field];
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < size; ++i) {
+    Value& item = list.items[i];
+    const uint32_t symbol = item.symbol;
+    size_t r = 0;
+    while (r < row_count && !rows[r].drops(symbol)) ++r;
+    if (r < row_count) {
+      add_dropped(out, constraint.field, item, c, static_cast<uint32_t>(r));
+      continue;
+    }
+    list.items[kept++].symbol = symbol;  // a symbol over a symbol: the kind is already right
+  }
+  size = kept;
+}
+
 // Each constraint filters its list in place: kept items move to the front,
-// dropped ones are written to `dropped` over the last record's entries.
+// dropped ones are written to `dropped`.
 void run_constraints(const Program& p, Machine& m, Outcome& out) {
-  const EvalPlan& plan = *out.plan;
+  const ConstraintPlan* const plans = out.plan->constraints.data();
   for (size_t c = 0, constraints = p.constraints.size(); c < constraints; ++c) {
     const Constraint& constraint = p.constraints[c];
+    const ConstraintPlan& plan = plans[c];
+    if (!plan.item_tests.empty() && plan.item_tests.size() <= 16) {
+      run_item_tests(plan, constraint, static_cast<uint32_t>(c), out);
+      continue;
+    }
     Value& list = out.outputs[constraint.field];
     Value& local = out.slots[constraint.local];
-    const Condition* rows = plan.drop_rows[c].data();
-    const size_t row_count = constraint.rows.size();
+    const Condition* rows = plan.rows.data();
+    const size_t row_count = plan.rows.size();
     uint32_t& size = out.list_size[constraint.field];
     uint32_t kept = 0;
     for (uint32_t i = 0; i < size; ++i) {
       Value& item = list.items[i];
       assign_value(local, item);
-      uint32_t dropped_by = kNone;
-      for (size_t r = 0; r < row_count; ++r)
-        if (m.holds(rows[r])) {
-          dropped_by = static_cast<uint32_t>(r);
-          break;
-        }
-      if (dropped_by != kNone) {
-        if (out.dropped_size == out.dropped.size()) out.dropped.emplace_back();
-        Dropped& dropped = out.dropped[out.dropped_size++];
-        dropped.field = constraint.field;
-        assign_value(dropped.item, item);
-        dropped.constraint = static_cast<uint32_t>(c);
-        dropped.row = dropped_by;
+      size_t r = 0;
+      while (r < row_count && !m.holds(rows[r])) ++r;
+      if (r < row_count) {
+        add_dropped(out, constraint.field, item, static_cast<uint32_t>(c), static_cast<uint32_t>(r));
         continue;
       }
       if (kept != i) {  // the item at `kept` was dropped: this one takes its place

@@ -128,6 +128,28 @@ FusedRun with_item(From item) {
 
 }  // namespace
 
+Decimal operand_number(const FusedOperand& o, const Value* slots) {
+  switch (o.from) {
+    case From::slot: return number<From::slot>(o, slots);
+    case From::constant: return number<From::constant>(o, slots);
+    case From::attribute: return number<From::attribute>(o, slots);
+    case From::rank_of_slot: return number<From::rank_of_slot>(o, slots);
+    default: return number<From::rank_of_attribute>(o, slots);
+  }
+}
+
+int64_t operand_rank(const FusedOperand& o, const Value* slots) {
+  return o.from == From::rank_of_attribute ? rank<From::rank_of_attribute>(o, slots) : rank<From::rank_of_slot>(o, slots);
+}
+
+uint32_t operand_symbol(const FusedOperand& o, const Value* slots) {
+  switch (o.from) {
+    case From::constant: return symbol<From::constant>(o, slots);
+    case From::attribute: return symbol<From::attribute>(o, slots);
+    default: return symbol<From::slot>(o, slots);
+  }
+}
+
 FusedRun fused_runner(const FusedTest& f) {
   using Kind = FusedTest::Kind;
   switch (f.kind) {

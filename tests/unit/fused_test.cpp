@@ -122,7 +122,7 @@ TEST_CASE("fused tests answer as the general path does") {
 namespace segrule {
 namespace {
 
-// Lets that are one number operation are computed directly (DirectLet): the
+// Lets that are one number operation are computed directly (StepPlan::Kind::direct_let): the
 // same values, and the same errors, as the general path.
 TEST_CASE("direct lets compute what the general path computes") {
   auto program = testing::compile_text(testing::with_prelude(R"(
@@ -170,7 +170,7 @@ tiers band {
       }
       errors += !ok;
     }
-  for (const DirectLet& d : outcome.plan->direct_lets) direct += d.code != 0;
+  for (const StepPlan& step : outcome.plan->steps) direct += step.kind == StepPlan::Kind::direct_let;
   CHECK(direct == 8);
   CHECK(errors > 0);   // division by zero and overflow are reached
 }
