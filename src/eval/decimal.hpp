@@ -63,13 +63,27 @@ class Decimal {
   static DecimalStatus add(Decimal a, Decimal b, Decimal& out);
   static DecimalStatus sub(Decimal a, Decimal b, Decimal& out);
   static DecimalStatus mul(Decimal a, Decimal b, Decimal& out);
-  // Inline: the common case (see "The fast path of division" below) costs no call.
-  static DecimalStatus div(Decimal a, Decimal b, Decimal& out) {
+  // A divisor as div() uses it, worked out once when several divisions share
+  // it (`share(x, aum)` for several x): whether it is a whole number of
+  // hundredths, and which (see "The fast path of division" below).
+  struct Divisor {
+    Int128 units = 0;
+    uint64_t hundredths = 0;  // 0: not the fast path
+  };
+  static Divisor divisor(Decimal b) {
+    Divisor d{b.units_, 0};
     uint64_t yh;
+    if (whole_hundredths(b.units_, yh)) d.hundredths = yh;
+    return d;
+  }
+  // Inline: the common case costs no call.
+  static DecimalStatus div(Decimal a, Decimal b, Decimal& out) { return div(a, divisor(b), out); }
+  static DecimalStatus div(Decimal a, const Divisor& d, Decimal& out) {
+    const uint64_t yh = d.hundredths;
     UInt128 x = magnitude(a.units_);
-    if (whole_hundredths(b.units_, yh) && yh != 0 && static_cast<uint64_t>(x >> 64) < kTimes100Bound) [[likely]] {
+    if (yh != 0 && static_cast<uint64_t>(x >> 64) < kTimes100Bound) [[likely]] {
       UInt128 n = x * 100;
-      bool negative = (a.units_ < 0) != (b.units_ < 0);
+      bool negative = (a.units_ < 0) != (d.units < 0);
       auto hi = static_cast<uint64_t>(n >> 64);
       // Below this the quotient is at most 2^64 - 2 units (18.4), so one divide
       // instruction gives it and rounding up cannot carry out of 64 bits.
@@ -80,7 +94,7 @@ class Decimal {
       out = from_units(negative ? -rounded : rounded);
       return DecimalStatus::ok;
     }
-    return divide_long(a, b, out);
+    return divide_long(a, from_units(d.units), out);
   }
   // Division by the general 256-bit path only; div() takes a faster path for
   // divisors with at most two decimals. Exposed so tests can compare the two.

@@ -156,19 +156,6 @@ bool fuse_membership(const Program& p, const EvalPlan& plan, const Node& n, Fuse
   return true;
 }
 
-// A slot against a constant as one compare (see FusedTest::bound).
-void one_compare(FusedTest& f) {
-  const Int128 k = f.kind == FusedTest::Kind::number_slot_vs_constant ? f.right.number.units() : static_cast<Int128>(f.right.symbol);
-  switch (f.accept) {  // bit 0: less, bit 1: equal, bit 2: greater
-    case 0b001: f.bound = k; break;                          // x < k
-    case 0b011: f.bound = k + 1; break;                      // x <= k: x < k + 1
-    case 0b100: f.bound = k + 1; f.invert = true; break;     // x > k: not x < k + 1
-    case 0b110: f.bound = k; f.invert = true; break;         // x >= k: not x < k
-    case 0b010: f.bound = k; f.equality = true; break;       // x == k
-    default: f.bound = k; f.equality = true; f.invert = true; // x != k
-  }
-}
-
 void find_fused(const Program& p, EvalPlan& plan) {
   PlanVector<FusedTest>& fused = plan.fused;
   PlanVector<uint32_t>& fused_at = plan.fused_at;
@@ -219,7 +206,6 @@ void find_fused(const Program& p, EvalPlan& plan) {
       f.set = 0;
     }
     f.run = fused_runner(f);
-    if (f.kind == FusedTest::Kind::number_slot_vs_constant || f.kind == FusedTest::Kind::symbol_slot_vs_constant) one_compare(f);
   }
 }
 
@@ -335,9 +321,57 @@ void find_steps(const Program& p, PlanVector<StepPlan>& steps) {
   }
 }
 
-Condition condition(const EvalPlan& plan, uint32_t node) {
-  bool fused = node != kNone && plan.fused_at[node] != kNone;
-  return Condition{fused ? &plan.fused[plan.fused_at[node]] : nullptr, node};
+// A slot against a constant as one compare (see Condition).
+void one_compare(const FusedTest& f, Condition& c) {
+  const bool number = f.kind == FusedTest::Kind::number_slot_vs_constant;
+  const Int128 k = number ? f.right.number.units() : static_cast<Int128>(f.right.symbol);
+  using Op = Condition::Op;
+  const Op less = number ? Op::number_less : Op::symbol_less;
+  const Op equal = number ? Op::number_equal : Op::symbol_equal;
+  c.slot = f.left.slot;
+  c.bound = k;
+  switch (f.accept) {  // bit 0: less, bit 1: equal, bit 2: greater
+    case 0b001: c.op = less; break;                                      // x < k
+    case 0b011: c.op = less; c.bound = k + 1; break;                     // x <= k: x < k + 1
+    case 0b100: c.op = less; c.bound = k + 1; c.invert = true; break;    // x > k: not x < k + 1
+    case 0b110: c.op = less; c.invert = true; break;                     // x >= k: not x < k
+    case 0b010: c.op = equal; break;                                     // x == k
+    default: c.op = equal; c.invert = true;                              // x != k
+  }
+}
+
+// A one-step test as a condition; `parts`: whether an `and` or `or` may be
+// taken apart (its parts are then conditions that are not).
+Condition condition_of(EvalPlan& plan, const FusedTest& f, uint32_t node, bool parts) {
+  Condition c;
+  c.node = node;
+  c.fused = &f;
+  c.op = Condition::Op::fused;
+  switch (f.kind) {
+    case FusedTest::Kind::number_slot_vs_constant:
+    case FusedTest::Kind::symbol_slot_vs_constant: one_compare(f, c); break;
+    case FusedTest::Kind::all_of:
+    case FusedTest::Kind::any_of: {
+      if (!parts) break;
+      PlanVector<Condition>& list = plan.condition_parts.emplace_back();
+      for (uint32_t i = 0; i < f.part_count; ++i) list.push_back(condition_of(plan, *f.parts[i], kNone, false));
+      c.op = f.kind == FusedTest::Kind::all_of ? Condition::Op::all_of : Condition::Op::any_of;
+      c.parts = list.data();  // stays where it is: the outer vector moves its vectors, not their items
+      c.part_count = f.part_count;
+      break;
+    }
+    default: break;
+  }
+  return c;
+}
+
+Condition condition(EvalPlan& plan, uint32_t node) {
+  Condition c;
+  c.node = node;
+  if (node == kNone) return c;
+  if (plan.fused_at[node] != kNone) return condition_of(plan, plan.fused[plan.fused_at[node]], node, true);
+  c.op = Condition::Op::general;
+  return c;
 }
 
 void find_decision_rows(const Program& p, EvalPlan& plan) {
@@ -355,7 +389,7 @@ void find_decision_rows(const Program& p, EvalPlan& plan) {
 
 // A statement's plan: its `when`, a constant it assigns, or the constant
 // symbols a list statement appends (folded or written out).
-StatementPlan statement_plan(const Program& p, const EvalPlan& plan, const CompiledStatement& st) {
+StatementPlan statement_plan(const Program& p, EvalPlan& plan, const CompiledStatement& st) {
   StatementPlan s;
   s.field = st.field;
   s.value = st.value;
@@ -399,8 +433,9 @@ void find_strategies(const Program& p, EvalPlan& plan, const std::vector<bool>& 
   }
 }
 
-// The drop row as an ItemTest, if it is one (see ItemTest).
-bool item_test(const FusedTest& f, uint32_t local, ItemTest& t) {
+// The drop row as an ItemTest, if it is one (see ItemTest); the list holds
+// items of a catalog of `catalog_items`.
+bool item_test(const FusedTest& f, uint32_t local, size_t catalog_items, ItemTest& t) {
   using From = FusedOperand::From;
   using Kind = FusedTest::Kind;
   auto reads_item = [&](const FusedOperand& o) { return (o.from == From::attribute || o.from == From::rank_of_attribute) && o.slot == local; };
@@ -415,14 +450,14 @@ bool item_test(const FusedTest& f, uint32_t local, ItemTest& t) {
   t.other = other;
   if (f.kind == Kind::symbols) {
     t.kind = ItemTest::Kind::symbols;
-    t.symbols = item.symbols;
+    for (size_t i = 0; i < catalog_items; ++i) t.values.push_back(item.symbols[i]);
   } else if (f.kind == Kind::ranks) {  // both sides rank(): the item's is its attribute's
     t.kind = ItemTest::Kind::ranks;
-    t.ranks = item.ranks;
+    for (size_t i = 0; i < catalog_items; ++i) t.values.push_back(item.ranks[i]);
   } else {
     if (item.from != From::attribute) return false;  // a rank against a number: the general path
     t.kind = ItemTest::Kind::numbers;
-    t.numbers = item.numbers;
+    for (size_t i = 0; i < catalog_items; ++i) t.values.push_back(item.numbers[i].units());
   }
   return true;
 }
@@ -434,9 +469,10 @@ void find_constraints(const Program& p, EvalPlan& plan) {
     const Type& list = p.outputs[c.field].type;
     bool of_catalog = list.element == BaseType::symbol && list.domain < p.domains.size() &&
                       p.domains[list.domain].kind == DomainKind::catalog;
+    size_t items = of_catalog ? p.domains[list.domain].ids.size() : 0;
     for (const Condition& row : cp.rows) {
       ItemTest t;
-      if (!of_catalog || !row.fused || !item_test(*row.fused, c.local, t)) {
+      if (!of_catalog || !row.fused || !item_test(*row.fused, c.local, items, t)) {
         cp.item_tests.clear();
         break;
       }

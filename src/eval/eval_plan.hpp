@@ -89,12 +89,6 @@ struct FusedTest {
   // bit 0 holds when left < right, bit 1 when equal, bit 2 when greater.
   uint8_t accept = 0;
   bool negate = false;       // symbol_in_*: `not in`
-  // number_slot_vs_constant and symbol_slot_vs_constant: the comparison as one
-  // compare, `(x < bound) != invert` (x <= k is x < k + 1 unit, x > k is not x < k + 1),
-  // or with `equality`, `(x == bound) != invert`; in units for numbers, as an index for symbols.
-  bool equality = false;
-  bool invert = false;
-  Int128 bound = 0;
   FusedOperand left, right;  // symbol_in_set: left only; symbol_in_list: right is the list's slot;
                              // symbol_in_segments: right.slot is the segments decision's index
   uint64_t set = 0;          // symbol_in_set: bit i for symbol i (domains of up to 64 values)
@@ -148,11 +142,31 @@ struct StepPlan {
 };
 
 // A condition as the evaluator meets it (a decision row, a `when`, a drop
-// row): its one-step test when it has one, so that walking rows and strategies
-// in order reads this array rather than rows, nodes and the node-to-test map.
+// row), with what testing it needs at hand: the commonest shapes, a number or
+// symbol slot against a constant, as one compare in the plan itself
+// (`(x < bound) != invert`: x <= k is x < k + 1 unit, x > k is not x < k + 1;
+// or `(x == bound) != invert`), an `and` or `or` of such parts, another
+// one-step test run by its function, or the general path.
 struct Condition {
+  enum class Op : uint8_t {
+    none,          // no condition (`otherwise`, no `when`): holds
+    number_less,   // the slot's number, in units, against `bound`
+    number_equal,
+    symbol_less,   // the slot's symbol, as an index, against `bound`
+    symbol_equal,
+    all_of,        // `parts` (each a compare or a one-step test)
+    any_of,
+    fused,         // `fused`, through its function
+    general        // `node`, by the general path
+  };
+  Op op = Op::none;
+  bool invert = false;
+  uint32_t slot = kNone;
+  uint32_t part_count = 0;
+  uint32_t node = kNone;  // the condition's node (kNone: none)
+  Int128 bound = 0;
   const FusedTest* fused = nullptr;
-  uint32_t node = kNone;  // kNone: none (`otherwise`, a statement without `when`)
+  const struct Condition* parts = nullptr;
 };
 
 // A decision row as the evaluator runs it: its condition (no node: `otherwise`)
@@ -190,15 +204,13 @@ struct StrategyPlan {
 // A drop row that compares an attribute of the constraint's item with a value
 // that does not depend on the item (`rank(p.risk) > rank(risk_level)`,
 // `aum < p.min_aum`): the value is read once per record, the item's side from
-// the attribute's column.
+// a column of the plan.
 struct ItemTest {
-  enum class Kind : uint8_t { numbers, ranks, symbols };
+  enum class Kind : uint8_t { numbers, ranks, symbols };  // how the other side is read
   Kind kind = Kind::numbers;
-  uint8_t accept = 0;                 // as FusedTest::accept, the item's side on the left
-  const Decimal* numbers = nullptr;   // the item's column, by kind
-  const int64_t* ranks = nullptr;
-  const uint32_t* symbols = nullptr;
-  FusedOperand other;                 // the side that does not depend on the item
+  uint8_t accept = 0;         // as FusedTest::accept, the item's side on the left
+  FusedOperand other;         // the side that does not depend on the item
+  PlanVector<Int128> values;  // per item: its side (a number's units, a rank or a symbol)
 };
 
 // A constraint as the evaluator runs it. When every drop row is an ItemTest
@@ -229,6 +241,7 @@ struct alignas(64) EvalPlan {  // aligned: see CacheLineAllocator
   StrategyGuards guards;
   PlanVector<StepPlan> steps;         // Program::order
   PlanVector<PlanVector<RowPlan>> rows;              // per decision, per row
+  PlanVector<PlanVector<Condition>> condition_parts;  // the parts of all_of and any_of conditions
   PlanVector<StrategyPlan> strategies;                // per strategy
   PlanVector<ConstraintPlan> constraints;            // per constraint
   PlanVector<OutputReset> output_resets;             // per output

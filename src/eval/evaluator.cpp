@@ -370,39 +370,37 @@ class Machine {
 
   bool run_fused(const FusedTest& f) const { return f(slots_, segment_rows_); }
 
-  // A one-step test, with the commonest shapes (a slot against a constant)
-  // taken inline, without a call.
-  [[gnu::always_inline]] bool quick(const FusedTest& f) const {
-    const bool number = f.kind == FusedTest::Kind::number_slot_vs_constant;
-    if (number || f.kind == FusedTest::Kind::symbol_slot_vs_constant) {
-      const Value& v = slots_[f.left.slot];
-      const Int128 x = number ? v.number.units() : static_cast<Int128>(v.symbol);
-      return (f.equality ? x == f.bound : x < f.bound) != f.invert;
+  // A compare of a slot with a bound, or a one-step test by its function: the
+  // parts of an `and` or `or` condition.
+  [[gnu::always_inline]] bool holds_part(const Condition& c) const {
+    switch (c.op) {
+      case Condition::Op::number_less: return (slots_[c.slot].number.units() < c.bound) != c.invert;
+      case Condition::Op::number_equal: return (slots_[c.slot].number.units() == c.bound) != c.invert;
+      case Condition::Op::symbol_less: return (static_cast<Int128>(slots_[c.slot].symbol) < c.bound) != c.invert;
+      case Condition::Op::symbol_equal: return (static_cast<Int128>(slots_[c.slot].symbol) == c.bound) != c.invert;
+      default: return run_fused(*c.fused);
     }
-    return run_fused(f);
   }
 
  public:
-  // A condition from the plan: its one-step test, or the general path. An
-  // `and` or `or` of one-step tests runs its parts here too.
+  // A condition from the plan (see Condition).
   [[gnu::always_inline]] bool holds(const Condition& c) {
-    const FusedTest* f = c.fused;
-    if (!f) return test(c.node);
-    if (f->kind == FusedTest::Kind::all_of) {
-      for (uint32_t i = 0; i < f->part_count; ++i)
-        if (!quick(*f->parts[i])) return false;
-      return true;
+    switch (c.op) {
+      case Condition::Op::none: return true;
+      case Condition::Op::all_of:
+        for (uint32_t i = 0; i < c.part_count; ++i)
+          if (!holds_part(c.parts[i])) return false;
+        return true;
+      case Condition::Op::any_of:
+        for (uint32_t i = 0; i < c.part_count; ++i)
+          if (holds_part(c.parts[i])) return true;
+        return false;
+      case Condition::Op::general: return test(c.node);
+      default: return holds_part(c);
     }
-    if (f->kind == FusedTest::Kind::any_of) {
-      for (uint32_t i = 0; i < f->part_count; ++i)
-        if (quick(*f->parts[i])) return true;
-      return false;
-    }
-    return quick(*f);
   }
 
  private:
-
   static const Value& number(Value& r, Decimal d) {
     r.kind = ValueKind::number;
     r.number = d;
@@ -432,7 +430,7 @@ void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, siz
   const uint32_t row_count = static_cast<uint32_t>(d.rows.size());
   if (d.is_tiers) {
     for (uint32_t r = 0; r < row_count; ++r) {
-      if (rows[r].when.node != kNone && !m.holds(rows[r].when)) continue;
+      if (!m.holds(rows[r].when)) continue;
       Value& tier = slots[d.slot];
       tier.kind = ValueKind::symbol;
       tier.symbol = r;
@@ -623,6 +621,13 @@ bool eval_condition(const Program& program, uint32_t node, Outcome& outcome) {
   return m.test(node);
 }
 
+bool eval_condition(const Program& program, const Condition& condition, Outcome& outcome) {
+  if (outcome.settled_for != &program) bind_outcome(program, outcome);
+  Machine m(program, outcome.slots, outcome.scratch, &outcome.settled, outcome.plan->fused.data(), outcome.plan->fused_at.data(),
+            &outcome.segment_rows);
+  return m.holds(condition);
+}
+
 namespace {
 
 void start_trace(const Program& p, Trace& trace) {
@@ -639,7 +644,10 @@ void start_trace(const Program& p, Trace& trace) {
 }
 
 // A let that is one number operation, computed in place (see StepPlan).
-[[gnu::always_inline]] inline void run_direct_let(const Program& p, const StepPlan& step, Machine& m, Value* slots) {
+// Divisions by the same slot (`share(x, aum)` for several x) work out the
+// divisor once: `divisor_slot` says whose `divisor` holds.
+[[gnu::always_inline]] inline void run_direct_let(const Program& p, const StepPlan& step, Machine& m, Value* slots,
+                                                  uint32_t& divisor_slot, Decimal::Divisor& divisor) {
   const Decimal a = step.left != kNone ? slots[step.left].number : m.num(step.left_node);
   const Decimal b = step.right != kNone ? slots[step.right].number : m.num(step.right_node);
   Decimal result;
@@ -648,9 +656,13 @@ void start_trace(const Program& p, Trace& trace) {
     case Code::add: st = Decimal::add(a, b, result); break;
     case Code::sub: st = Decimal::sub(a, b, result); break;
     case Code::mul: st = Decimal::mul(a, b, result); break;
-    case Code::div: st = Decimal::div(a, b, result); break;
     default:
-      if (!b.is_zero()) st = Decimal::div(a, b, result);  // share(x, 0) is 0
+      if (step.code == Code::share && b.is_zero()) break;  // share(x, 0) is 0
+      if (step.right == kNone || step.right != divisor_slot) {
+        divisor = Decimal::divisor(b);
+        divisor_slot = step.right;
+      }
+      st = Decimal::div(a, divisor, result);
   }
   Value& slot = slots[step.slot];
   slot.number = arithmetic(p, step.node, st, result);
@@ -659,9 +671,11 @@ void start_trace(const Program& p, Trace& trace) {
 
 void run_steps(const Program& p, Machine& m, Outcome& out, Trace* trace) {
   Value* const slots = out.slots.data();  // never resized while evaluating
+  uint32_t divisor_slot = kNone;
+  Decimal::Divisor divisor;
   for (const StepPlan& step : out.plan->steps) {
     switch (step.kind) {
-      case StepPlan::Kind::direct_let: run_direct_let(p, step, m, slots); break;
+      case StepPlan::Kind::direct_let: run_direct_let(p, step, m, slots, divisor_slot, divisor); break;
       case StepPlan::Kind::number_let: {
         Value& slot = slots[step.slot];
         slot.number = m.num(step.node);
@@ -715,12 +729,12 @@ void run_strategies(const Program& p, Machine& m, Outcome& out, Trace* trace) {
     for (uint64_t bits = candidates[word]; bits != 0; bits &= bits - 1) {
       const size_t s = word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
       const StrategyPlan& strategy = strategies[s];
-      if (strategy.when.node != kNone && !m.holds(strategy.when)) continue;
+      if (!m.holds(strategy.when)) continue;
       if (trace) trace->strategy_fired[s] = true;
       const StatementPlan* statements = strategy.statements.data();
       for (size_t k = 0, count = strategy.statements.size(); k < count; ++k) {
         const StatementPlan& st = statements[k];
-        if (st.when.node != kNone && !m.holds(st.when)) continue;
+        if (!m.holds(st.when)) continue;
         switch (st.kind) {
           case StatementPlan::Kind::assign:
           case StatementPlan::Kind::assign_constant:
@@ -749,31 +763,22 @@ void run_strategies(const Program& p, Machine& m, Outcome& out, Trace* trace) {
     }
 }
 
-// Whether a drop row holds for the item: its ItemTest against the value of
-// the other side, read once for the record, as one compare (see
-// FusedTest::bound). Trivially constructible, so an array of them on the
-// stack costs nothing before it is filled.
+// A drop row for one record: its ItemTest as one compare against a bound
+// from the other side (see FusedTest::bound). Trivially constructible, so an
+// array of them on the stack costs nothing before it is filled.
 struct ItemRow {
-  ItemTest::Kind kind;
   bool equality;
   bool invert;
-  const void* column;  // by kind: Decimal, int64_t or uint32_t, per item
-  Int128 bound;        // from the other side: a number's units, a rank or a symbol
+  const Int128* values;  // per item
+  Int128 bound;
 
-  void set(uint8_t accept, Int128 other) {
-    equality = accept == 0b010 || accept == 0b101;
-    invert = accept == 0b101 || accept == 0b100 || accept == 0b110;
-    bound = accept == 0b011 || accept == 0b100 ? other + 1 : other;  // <= and >: against other + 1
+  void set(const ItemTest& t, Int128 other) {
+    values = t.values.data();
+    equality = t.accept == 0b010 || t.accept == 0b101;
+    invert = t.accept == 0b101 || t.accept == 0b100 || t.accept == 0b110;
+    bound = t.accept == 0b011 || t.accept == 0b100 ? other + 1 : other;  // <= and >: against other + 1
   }
-  bool drops(uint32_t item) const {
-    Int128 x;
-    switch (kind) {
-      case ItemTest::Kind::numbers: x = static_cast<const Decimal*>(column)[item].units(); break;
-      case ItemTest::Kind::ranks: x = static_cast<const int64_t*>(column)[item]; break;
-      default: x = static_cast<const uint32_t*>(column)[item]; break;
-    }
-    return (equality ? x == bound : x < bound) != invert;
-  }
+  bool drops(uint32_t item) const { return (equality ? values[item] == bound : values[item] < bound) != invert; }
 };
 
 // Keeps the dropped item in `dropped`, over the last record's entries.
@@ -794,36 +799,24 @@ void run_item_tests(const ConstraintPlan& plan, const Constraint& constraint, ui
   const Value* slots = out.slots.data();
   for (size_t r = 0; r < row_count; ++r) {
     const ItemTest& t = plan.item_tests[r];
-    ItemRow& row = rows[r];
-    row.kind = t.kind;
     switch (t.kind) {
-      case ItemTest::Kind::numbers:
-        row.column = t.numbers;
-        row.set(t.accept, operand_number(t.other, slots).units());
-        break;
-      case ItemTest::Kind::ranks:
-        row.column = t.ranks;
-        row.set(t.accept, operand_rank(t.other, slots));
-        break;
-      case ItemTest::Kind::symbols:
-        row.column = t.symbols;
-        row.set(t.accept, operand_symbol(t.other, slots));
-        break;
+      case ItemTest::Kind::numbers: rows[r].set(t, operand_number(t.other, slots).units()); break;
+      case ItemTest::Kind::ranks: rows[r].set(t, operand_rank(t.other, slots)); break;
+      case ItemTest::Kind::symbols: rows[r].set(t, operand_symbol(t.other, slots)); break;
     }
   }
-  Value& list = out.outputs[constraint.field];
+  Value* const items = out.outputs[constraint.field].items.data();
   uint32_t& size = out.list_size[constraint.field];
   uint32_t kept = 0;
   for (uint32_t i = 0; i < size; ++i) {
-    Value& item = list.items[i];
-    const uint32_t symbol = item.symbol;
+    const uint32_t symbol = items[i].symbol;
     size_t r = 0;
     while (r < row_count && !rows[r].drops(symbol)) ++r;
-    if (r < row_count) {
-      add_dropped(out, constraint.field, item, c, static_cast<uint32_t>(r));
+    if (r == row_count) {
+      items[kept++].symbol = symbol;  // a symbol over a symbol: the kind is already right
       continue;
     }
-    list.items[kept++].symbol = symbol;  // a symbol over a symbol: the kind is already right
+    add_dropped(out, constraint.field, items[i], c, static_cast<uint32_t>(r));
   }
   size = kept;
 }

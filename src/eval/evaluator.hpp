@@ -69,5 +69,7 @@ bool evaluate(const Program& program, Outcome& outcome, EvalError& error, Trace*
 Value eval_node(const Program& program, uint32_t node, std::vector<Value>& slots);
 // The same for a condition, with the outcome's scratch (no allocation); throws EvalError.
 bool eval_condition(const Program& program, uint32_t node, Outcome& outcome);
+// A condition of the program's plan, as evaluate() tests it (for tests); throws EvalError.
+bool eval_condition(const Program& program, const Condition& condition, Outcome& outcome);
 
 }  // namespace segrule

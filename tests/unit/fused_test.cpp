@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "eval/evaluator.hpp"
 #include "eval/record.hpp"
@@ -114,6 +115,51 @@ TEST_CASE("fused tests answer as the general path does") {
   CHECK(fused_nodes >= 20);
   for (int k = 0; k < 11; ++k) CHECK_MESSAGE(seen_kind[k], "no one-step test of kind ", k);
   for (int k = 0; k < 5; ++k) CHECK_MESSAGE(seen_from[k], "no operand read from kind ", k);
+}
+
+// The plan's conditions (decision rows, whens, drop rows) as evaluate() tests
+// them, with the commonest shapes as one compare against a bound, answer as
+// the general path does, for every operator on numbers and symbols.
+TEST_CASE("the plan's conditions answer as the general path does") {
+  auto program = compile_text(with_prelude(kRules));
+  REQUIRE(program);
+  const Program& p = *program;
+  Outcome outcome;
+  EvalError error;
+  testing::Random random{43};
+  bool seen_op[9] = {};
+  size_t tested = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = record(random, i);
+    REQUIRE(testing::load_record(p, text, outcome) == "");
+    REQUIRE_MESSAGE(evaluate(p, outcome, error), error.message);
+    const EvalPlan& plan = *outcome.plan;
+    std::vector<const Condition*> conditions;
+    for (const auto& rows : plan.rows)
+      for (const RowPlan& row : rows) conditions.push_back(&row.when);
+    for (const StrategyPlan& strategy : plan.strategies) {
+      conditions.push_back(&strategy.when);
+      for (const StatementPlan& st : strategy.statements) conditions.push_back(&st.when);
+    }
+    for (const ConstraintPlan& constraint : plan.constraints)
+      for (const Condition& row : constraint.rows) conditions.push_back(&row);
+    for (const Condition* c : conditions) {
+      if (c->node == kNone) continue;
+      seen_op[static_cast<int>(c->op)] = true;
+      for (uint32_t k = 0; k < c->part_count; ++k) seen_op[static_cast<int>(c->parts[k].op)] = true;
+      // Drop rows read the constraint's item: each catalog item in turn.
+      for (uint32_t item = 0; item < 3; ++item) {
+        for (const Constraint& constraint : p.constraints) outcome.slots[constraint.local] = Value::of_symbol(item);
+        INFO("record ", text, ", node ", c->node);
+        CHECK(eval_node(p, c->node, outcome.slots).boolean == eval_condition(p, *c, outcome));
+        ++tested;
+      }
+    }
+  }
+  CHECK(tested > 100000);
+  using Op = Condition::Op;
+  for (Op op : {Op::number_less, Op::number_equal, Op::symbol_less, Op::symbol_equal, Op::all_of, Op::any_of, Op::fused, Op::general})
+    CHECK_MESSAGE(seen_op[static_cast<int>(op)], "no condition of op ", static_cast<int>(op));
 }
 
 }  // namespace
