@@ -274,7 +274,8 @@ void find_guards(const Program& p, const PlanVector<FusedTest>& fused, const Pla
         uint32_t& at = slot_of_decision[decision];
         if (at == kNone) {
           at = static_cast<uint32_t>(g.decisions.size());
-          g.decisions.push_back({decision, PlanVector<PlanVector<uint32_t>>(p.decisions[decision].rows.size()), {}});
+          const Decision& d = p.decisions[decision];
+          g.decisions.push_back({decision, d.is_tiers, d.slot, PlanVector<PlanVector<uint32_t>>(d.rows.size()), {}});
         }
         for (uint32_t r : rows)
           if (r < g.decisions[at].strategies.size()) g.decisions[at].strategies[r].push_back(s);
@@ -287,6 +288,7 @@ void find_guards(const Program& p, const PlanVector<FusedTest>& fused, const Pla
   }
   size_t words = g.unguarded.size();
   if (words > StrategyGuards::kMaskWords) return;
+  g.one_word = words == 1;
   for (StrategyGuards::ByRow& by_row : g.decisions) {
     by_row.masks.assign(by_row.strategies.size() * words, 0);
     for (size_t r = 0; r < by_row.strategies.size(); ++r)
@@ -481,17 +483,22 @@ void find_constraints(const Program& p, EvalPlan& plan) {
   }
 }
 
-void find_output_resets(const Program& p, PlanVector<OutputReset>& resets) {
+void find_output_resets(const Program& p, EvalPlan& plan) {
+  plan.list_bits.assign(p.outputs.size(), kNone);
   for (uint32_t i = 0; i < p.outputs.size(); ++i) {
     const OutputField& output = p.outputs[i];
-    OutputReset& r = resets.emplace_back();
+    OutputReset& r = plan.output_resets.emplace_back();
     r.output = i;
+    r.initial = &output.initial;
     if (output.type.base != BaseType::list) continue;
     r.kind = output.initial.items.empty() ? OutputReset::Kind::empty_list : OutputReset::Kind::list;
     // Lists of symbols remember which symbols they hold, so appending stays
     // constant-time however long the list (offers from a large catalog).
-    if (output.type.element == BaseType::symbol)
-      r.bitmap_words = static_cast<uint32_t>(p.domains[output.type.domain].ids.size() / 64 + 1);
+    if (output.type.element != BaseType::symbol) continue;
+    r.bitmap_words = static_cast<uint32_t>(p.domains[output.type.domain].ids.size() / 64 + 1);
+    r.bitmap_at = plan.list_bit_words;
+    plan.list_bits[i] = plan.list_bit_words;
+    plan.list_bit_words += r.bitmap_words;
   }
 }
 
@@ -505,7 +512,7 @@ EvalPlan build_plan(const Program& p) {
   find_decision_rows(p, plan);
   find_strategies(p, plan, whole_when);
   find_constraints(p, plan);
-  find_output_resets(p, plan.output_resets);
+  find_output_resets(p, plan);
   return plan;
 }
 

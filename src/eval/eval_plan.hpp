@@ -117,6 +117,8 @@ struct StrategyGuards {
   PlanVector<uint64_t> unguarded;  // bit s: strategy s has no guard and is always tested
   struct ByRow {
     uint32_t decision = 0;
+    bool tiers = false;   // tiers: the row is the value of `slot`; segments: the rows matched
+    uint32_t slot = kNone;
     PlanVector<PlanVector<uint32_t>> strategies;  // per row of the decision: the strategies it guards
     // With few strategies (up to kMaskWords * 64), the same as bitmaps, row after
     // row: OR-ing one in takes no branch on how many strategies the row guards.
@@ -124,6 +126,7 @@ struct StrategyGuards {
   };
   static constexpr size_t kMaskWords = 4;
   PlanVector<ByRow> decisions;  // only the decisions that guard something
+  bool one_word = false;        // up to 64 strategies: every ByRow has masks of one word per row
 };
 
 // One step of the per-record order (Program::order) with what running it
@@ -230,7 +233,9 @@ struct OutputReset {
   };
   Kind kind = Kind::scalar;
   uint32_t output = 0;
-  uint32_t bitmap_words = 0;  // lists of symbols: the words of Outcome::in_list (0: not a list of symbols)
+  const Value* initial = nullptr;  // the output's initial value
+  uint32_t bitmap_words = 0;  // lists of symbols: their words of Outcome::in_list (0: not a list of symbols)
+  uint32_t bitmap_at = 0;     // where those words start
 };
 
 struct alignas(64) EvalPlan {  // aligned: see CacheLineAllocator
@@ -245,6 +250,8 @@ struct alignas(64) EvalPlan {  // aligned: see CacheLineAllocator
   PlanVector<StrategyPlan> strategies;                // per strategy
   PlanVector<ConstraintPlan> constraints;            // per constraint
   PlanVector<OutputReset> output_resets;             // per output
+  PlanVector<uint32_t> list_bits;  // per output: where its words of Outcome::in_list start (kNone: none)
+  uint32_t list_bit_words = 0;     // the size of Outcome::in_list
 };
 
 // The program's plan, built on the first call (thread-safe); it lives as long as the program.

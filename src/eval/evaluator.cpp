@@ -370,14 +370,23 @@ class Machine {
 
   bool run_fused(const FusedTest& f) const { return f(slots_, segment_rows_); }
 
-  // A compare of a slot with a bound, or a one-step test by its function: the
-  // parts of an `and` or `or` condition.
+  // The compares of a slot with a bound (see Condition).
+  [[gnu::always_inline]] bool number_less(const Condition& c) const { return (slots_[c.slot].number.units() < c.bound) != c.invert; }
+  [[gnu::always_inline]] bool number_equal(const Condition& c) const { return (slots_[c.slot].number.units() == c.bound) != c.invert; }
+  [[gnu::always_inline]] bool symbol_less(const Condition& c) const {
+    return (static_cast<int64_t>(slots_[c.slot].symbol) < static_cast<int64_t>(c.bound)) != c.invert;
+  }
+  [[gnu::always_inline]] bool symbol_equal(const Condition& c) const {
+    return (static_cast<int64_t>(slots_[c.slot].symbol) == static_cast<int64_t>(c.bound)) != c.invert;
+  }
+
+  // A compare, or a one-step test by its function: the parts of an `and` or `or` condition.
   [[gnu::always_inline]] bool holds_part(const Condition& c) const {
     switch (c.op) {
-      case Condition::Op::number_less: return (slots_[c.slot].number.units() < c.bound) != c.invert;
-      case Condition::Op::number_equal: return (slots_[c.slot].number.units() == c.bound) != c.invert;
-      case Condition::Op::symbol_less: return (static_cast<Int128>(slots_[c.slot].symbol) < c.bound) != c.invert;
-      case Condition::Op::symbol_equal: return (static_cast<Int128>(slots_[c.slot].symbol) == c.bound) != c.invert;
+      case Condition::Op::number_less: return number_less(c);
+      case Condition::Op::number_equal: return number_equal(c);
+      case Condition::Op::symbol_less: return symbol_less(c);
+      case Condition::Op::symbol_equal: return symbol_equal(c);
       default: return run_fused(*c.fused);
     }
   }
@@ -387,6 +396,10 @@ class Machine {
   [[gnu::always_inline]] bool holds(const Condition& c) {
     switch (c.op) {
       case Condition::Op::none: return true;
+      case Condition::Op::number_less: return number_less(c);
+      case Condition::Op::number_equal: return number_equal(c);
+      case Condition::Op::symbol_less: return symbol_less(c);
+      case Condition::Op::symbol_equal: return symbol_equal(c);
       case Condition::Op::all_of:
         for (uint32_t i = 0; i < c.part_count; ++i)
           if (!holds_part(c.parts[i])) return false;
@@ -395,9 +408,10 @@ class Machine {
         for (uint32_t i = 0; i < c.part_count; ++i)
           if (holds_part(c.parts[i])) return true;
         return false;
-      case Condition::Op::general: return test(c.node);
-      default: return holds_part(c);
+      case Condition::Op::fused: return run_fused(*c.fused);
+      case Condition::Op::general: break;
     }
+    return test(c.node);
   }
 
  private:
@@ -422,6 +436,45 @@ class Machine {
   const std::vector<uint64_t>* segment_rows_;  // the Outcome's, per decision
 };
 
+// Segments of up to 64 rows: the rows that hold as one word first, then the
+// list written from it, with no branch per row on whether it matched.
+void run_small_segments(const Decision& d, Machine& m, Outcome& out, Trace* trace, size_t index) {
+  Value* const slots = out.slots.data();
+  const RowPlan* const rows = out.plan->rows[index].data();
+  const uint32_t row_count = static_cast<uint32_t>(d.rows.size());
+  uint64_t hits = 0;
+  for (uint32_t r = 0; r < row_count; ++r) hits |= static_cast<uint64_t>(m.holds(rows[r].when)) << r;
+  if (trace)
+    for (uint32_t r = 0; r < row_count; ++r) trace->segment_matched[index][r] = (hits >> r) & 1;
+  std::vector<uint64_t>& bits = out.segment_rows[index];
+  if (bits.size() != 1) bits.assign(1, 0);
+  bits[0] = hits;
+  std::vector<Value>& items = slots[d.slot].items;
+  const size_t count = static_cast<size_t>(__builtin_popcountll(hits));
+  // The items of the last record are overwritten in place: only a change in
+  // their number builds or destroys one.
+  if (items.size() != count) items.resize(count);
+  Value* item = items.data();
+  uint32_t primary = kNone;
+  Decimal best;
+  for (uint64_t left = hits; left != 0; left &= left - 1, ++item) {
+    const uint32_t r = static_cast<uint32_t>(__builtin_ctzll(left));
+    item->kind = ValueKind::symbol;
+    item->symbol = r;
+    const RowPlan& row = rows[r];
+    const Decimal score = row.score_slot != kNone ? slots[row.score_slot].number : row.score_node != kNone ? m.num(row.score_node) : Decimal();
+    if (primary == kNone || best < score) {  // ties keep the earlier row
+      primary = r;
+      best = score;
+    }
+  }
+  if (d.primary_slot != kNone) {
+    Value& p = slots[d.primary_slot];
+    p.kind = primary == kNone ? ValueKind::null : ValueKind::symbol;
+    p.symbol = primary == kNone ? 0 : primary;
+  }
+}
+
 // Tiers: the first row that holds. Segments: every row that holds, in order,
 // and the primary one by score.
 void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, size_t index) {
@@ -442,6 +495,7 @@ void run_decision(const Decision& d, Machine& m, Outcome& out, Trace* trace, siz
   Value& matched = slots[d.slot];
   matched.kind = ValueKind::list;
   std::vector<Value>& items = matched.items;
+  if (row_count <= 64) return run_small_segments(d, m, out, trace, index);
   // The items of the last record are overwritten in place and the rest cut
   // off: no Value is built or destroyed for the rows that match again.
   uint32_t count = 0;
@@ -487,9 +541,7 @@ void bind_outcome(const Program& p, Outcome& out) {
   out.slots.resize(p.slots.size());
   out.outputs.assign(p.outputs.size(), Value{});
   out.list_size.assign(p.outputs.size(), 0);
-  out.in_list.assign(p.outputs.size(), {});
-  for (const OutputReset& r : out.plan->output_resets)
-    if (r.bitmap_words != 0) out.in_list[r.output].assign(r.bitmap_words, 0);
+  out.in_list.assign(out.plan->list_bit_words, 0);
   out.segment_rows.resize(p.decisions.size());
   out.set_by.assign(p.outputs.size(), kNone);
   out.dropped.clear();
@@ -501,12 +553,11 @@ void bind_outcome(const Program& p, Outcome& out) {
 // construction or destruction.
 class ListBuilder {
  public:
-  explicit ListBuilder(Outcome& out) : out_(out) {}
+  explicit ListBuilder(Outcome& out) : out_(out), list_bits_(out.plan->list_bits.data()) {}
 
   // Appends `item` to the list output `field` unless it holds it already.
   void append(uint32_t field, const Value& item) {
-    std::vector<uint64_t>& bits = out_.in_list[field];
-    if (!bits.empty() && item.kind == ValueKind::symbol) return append_symbol(field, item.symbol);
+    if (list_bits_[field] != kNone && item.kind == ValueKind::symbol) return append_symbol(field, item.symbol);
     Value& list = out_.outputs[field];
     uint32_t& size = out_.list_size[field];
     for (uint32_t i = 0; i < size; ++i)
@@ -517,7 +568,7 @@ class ListBuilder {
   // Constant symbols (`offer a, b`), each unless the list holds it already:
   // the list's state is looked up once for all of them.
   void append_symbols(uint32_t field, const uint32_t* symbols, size_t count) {
-    uint64_t* const bits = out_.in_list[field].data();
+    uint64_t* const bits = out_.in_list.data() + list_bits_[field];
     std::vector<Value>& items = out_.outputs[field].items;
     uint32_t& size = out_.list_size[field];
     if (items.size() < size + count) items.resize(size + count);
@@ -538,7 +589,7 @@ class ListBuilder {
 
   // The same for a symbol of a list of symbols, looked up in its bitmap.
   [[gnu::always_inline]] void append_symbol(uint32_t field, uint32_t symbol) {
-    uint64_t& word = out_.in_list[field][symbol / 64];
+    uint64_t& word = out_.in_list[list_bits_[field] + symbol / 64];
     const uint64_t bit = uint64_t{1} << (symbol % 64);
     if (word & bit) return;
     word |= bit;
@@ -562,6 +613,7 @@ class ListBuilder {
   }
 
   Outcome& out_;
+  const uint32_t* list_bits_;  // EvalPlan::list_bits
 };
 
 // Cuts list outputs and `dropped` to what this record produced. Strings cut
@@ -585,23 +637,25 @@ void finish_lists(const EvalPlan& plan, Outcome& out) {
 void reset_outcome(const Program& program, Outcome& outcome) {
   if (outcome.settled_for != &program) bind_outcome(program, outcome);
   const EvalPlan& plan = *outcome.plan;
+  Value* const outputs = outcome.outputs.data();
+  uint32_t* const list_size = outcome.list_size.data();
+  uint64_t* const bits = outcome.in_list.data();
   for (const OutputReset& r : plan.output_resets) {
-    const OutputField& output = program.outputs[r.output];
-    Value& value = outcome.outputs[r.output];
+    Value& value = outputs[r.output];
     if (r.kind == OutputReset::Kind::scalar) {
-      assign_value(value, output.initial);
+      assign_value(value, *r.initial);
       continue;
     }
     value.kind = ValueKind::list;
-    outcome.list_size[r.output] = 0;
-    if (r.bitmap_words == 1) outcome.in_list[r.output][0] = 0;
-    else if (r.bitmap_words > 1) std::fill(outcome.in_list[r.output].begin(), outcome.in_list[r.output].end(), 0);
+    list_size[r.output] = 0;
+    for (uint32_t w = 0; w < r.bitmap_words; ++w) bits[r.bitmap_at + w] = 0;
     if (r.kind == OutputReset::Kind::list) {
       ListBuilder lists(outcome);
-      for (const Value& item : output.initial.items) lists.append(r.output, item);
+      for (const Value& item : r.initial->items) lists.append(r.output, item);
     }
   }
-  std::fill(outcome.set_by.begin(), outcome.set_by.end(), kNone);
+  uint32_t* const set_by = outcome.set_by.data();
+  for (size_t i = 0, n = outcome.set_by.size(); i < n; ++i) set_by[i] = kNone;
   outcome.dropped_size = 0;
 }
 
@@ -690,37 +744,54 @@ void run_steps(const Program& p, Machine& m, Outcome& out, Trace* trace) {
 
 // The strategies worth testing this record: those with no guard, and those
 // whose guard's row matched (see StrategyGuards).
-void find_candidates(const Program& p, Outcome& out) {
+void find_candidates(Outcome& out) {
   const StrategyGuards& guards = out.plan->guards;
-  std::vector<uint64_t>& candidates = out.candidates;
-  candidates.assign(guards.unguarded.begin(), guards.unguarded.end());
-  const size_t words = candidates.size();
+  const size_t words = guards.unguarded.size();
+  if (out.candidates.size() != words) out.candidates.resize(words);
+  uint64_t* const candidates = out.candidates.data();
+  const uint64_t* const unguarded = guards.unguarded.data();
+  const Value* const slots = out.slots.data();
+  if (words == 1 && guards.one_word) {  // up to 64 strategies, each row's as one word: no loop over words
+    uint64_t c = unguarded[0];
+    for (const StrategyGuards::ByRow& by_row : guards.decisions) {
+      const uint64_t* const masks = by_row.masks.data();
+      if (by_row.tiers) {
+        c |= masks[slots[by_row.slot].symbol];
+        continue;
+      }
+      for (uint64_t bits : out.segment_rows[by_row.decision])
+        for (; bits != 0; bits &= bits - 1) c |= masks[__builtin_ctzll(bits)];
+    }
+    candidates[0] = c;
+    return;
+  }
+  for (size_t w = 0; w < words; ++w) candidates[w] = unguarded[w];
   for (const StrategyGuards::ByRow& by_row : guards.decisions) {
+    const uint64_t* const masks = by_row.masks.data();
     auto add = [&](uint32_t row) {
-      if (!by_row.masks.empty()) {
-        const uint64_t* mask = by_row.masks.data() + row * words;
+      if (masks != nullptr) {
+        const uint64_t* mask = masks + row * words;
         for (size_t w = 0; w < words; ++w) candidates[w] |= mask[w];
         return;
       }
       for (uint32_t s : by_row.strategies[row]) candidates[s / 64] |= uint64_t{1} << (s % 64);
     };
-    const Decision& d = p.decisions[by_row.decision];
-    if (d.is_tiers) {
-      add(out.slots[d.slot].symbol);
-    } else {
-      const std::vector<uint64_t>& matched = out.segment_rows[by_row.decision];
-      for (size_t w = 0; w < matched.size(); ++w)
-        for (uint64_t bits = matched[w]; bits != 0; bits &= bits - 1)
-          add(static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(bits))));
+    if (by_row.tiers) {
+      add(slots[by_row.slot].symbol);
+      continue;
     }
+    const std::vector<uint64_t>& matched = out.segment_rows[by_row.decision];
+    for (size_t w = 0; w < matched.size(); ++w)
+      for (uint64_t bits = matched[w]; bits != 0; bits &= bits - 1)
+        add(static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(bits))));
   }
 }
 
 // Strategies in file order: a statement sets a scalar output (the first
 // strategy to set it wins) or appends to a list output.
-void run_strategies(const Program& p, Machine& m, Outcome& out, Trace* trace) {
+void run_strategies(Machine& m, Outcome& out, Trace* trace) {
   const StrategyPlan* const strategies = out.plan->strategies.data();
-  find_candidates(p, out);
+  find_candidates(out);
   ListBuilder lists(out);
   Value* const outputs = out.outputs.data();
   uint32_t* const set_by = out.set_by.data();
@@ -865,7 +936,7 @@ bool evaluate(const Program& p, Outcome& out, EvalError& error, Trace* trace) {
   Machine m(p, out.slots, out.scratch, &out.settled, out.plan->fused.data(), out.plan->fused_at.data(), &out.segment_rows);
   try {
     run_steps(p, m, out, trace);
-    run_strategies(p, m, out, trace);
+    run_strategies(m, out, trace);
     run_constraints(p, m, out);
   } catch (EvalError& e) {
     finish_lists(*out.plan, out);

@@ -46,7 +46,7 @@ struct Outcome {
   // is evaluated their sizes are these, and evaluate() cuts the vectors to them at the end.
   std::vector<uint32_t> list_size;   // per output (lists)
   uint32_t dropped_size = 0;
-  std::vector<std::vector<uint64_t>> in_list;  // per list output of symbols: which symbols it holds
+  std::vector<uint64_t> in_list;  // lists of symbols: which symbols each holds (words from EvalPlan::list_bits)
   std::vector<std::vector<uint64_t>> segment_rows;  // per decision (segments): which rows matched
   std::vector<Value> scratch;    // the evaluator's working values, kept between records
   std::vector<Value> spare_texts;  // string items cut from list outputs, kept for their capacity
