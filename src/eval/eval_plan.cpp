@@ -320,6 +320,7 @@ void find_steps(const Program& p, PlanVector<StepPlan>& steps) {
     s.right = slot_of(n.args[1]);
     s.left_node = n.args[0];
     s.right_node = n.args[1];
+    if (s.code == Code::share && s.left != kNone && s.right != kNone) s.kind = StepPlan::Kind::share_of_slots;
   }
 }
 

@@ -134,7 +134,13 @@ struct StrategyGuards {
 // slot operands read directly (`share(time_deposits, aum)`, `loans / max(aum, 1)`);
 // another let of a number; any other let; or a decision.
 struct StepPlan {
-  enum class Kind : uint8_t { direct_let, number_let, value_let, decision };
+  enum class Kind : uint8_t {
+    share_of_slots,  // share(a, b) of two slots: the commonest direct let
+    direct_let,
+    number_let,
+    value_let,
+    decision
+  };
   Kind kind = Kind::value_let;
   Code code = Code::constant;  // direct_let: add, sub, mul, div or share
   uint32_t index = 0;          // the let or decision

@@ -729,6 +729,22 @@ void run_steps(const Program& p, Machine& m, Outcome& out, Trace* trace) {
   Decimal::Divisor divisor;
   for (const StepPlan& step : out.plan->steps) {
     switch (step.kind) {
+      case StepPlan::Kind::share_of_slots: {
+        const Decimal b = slots[step.right].number;
+        Decimal result;  // share(x, 0) is 0
+        if (!b.is_zero()) {
+          if (step.right != divisor_slot) {
+            divisor = Decimal::divisor(b);
+            divisor_slot = step.right;
+          }
+          const DecimalStatus st = Decimal::div(slots[step.left].number, divisor, result);
+          if (st != DecimalStatus::ok) [[unlikely]] arithmetic_failed(p, step.node, st);
+        }
+        Value& slot = slots[step.slot];
+        slot.number = result;
+        slot.kind = ValueKind::number;
+        break;
+      }
       case StepPlan::Kind::direct_let: run_direct_let(p, step, m, slots, divisor_slot, divisor); break;
       case StepPlan::Kind::number_let: {
         Value& slot = slots[step.slot];

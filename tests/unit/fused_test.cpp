@@ -216,7 +216,7 @@ tiers band {
       }
       errors += !ok;
     }
-  for (const StepPlan& step : outcome.plan->steps) direct += step.kind == StepPlan::Kind::direct_let;
+  for (const StepPlan& step : outcome.plan->steps) direct += step.kind == StepPlan::Kind::direct_let || step.kind == StepPlan::Kind::share_of_slots;
   CHECK(direct == 8);
   CHECK(errors > 0);   // division by zero and overflow are reached
 }
