@@ -344,6 +344,14 @@ DecimalStatus Decimal::divide_wide_quotient(UInt128 n, uint64_t yh, bool negativ
   return DecimalStatus::ok;
 }
 
+DecimalStatus Decimal::divide_slow(Decimal a, const Divisor& d, Decimal& out) {
+  const uint64_t yh = d.hundredths;
+  UInt128 x = magnitude(a.units_);
+  if (yh != 0 && static_cast<uint64_t>(x >> 64) < kTimes100Bound)  // a quotient of 2^64 - 1 units or more
+    return divide_wide_quotient(x * 100, yh, (a.units_ < 0) != (d.units < 0), out);
+  return divide_long(a, from_units(d.units), out);
+}
+
 DecimalStatus Decimal::divide_long(Decimal a, Decimal b, Decimal& out) {
   if (b.units_ == 0) return DecimalStatus::division_by_zero;
   bool negative = (a.units_ < 0) != (b.units_ < 0);

@@ -79,22 +79,31 @@ class Decimal {
   // Inline: the common case costs no call.
   static DecimalStatus div(Decimal a, Decimal b, Decimal& out) { return div(a, divisor(b), out); }
   static DecimalStatus div(Decimal a, const Divisor& d, Decimal& out) {
+    const Int128 q = quotient_units(a, d);
+    if (q == kNoQuotient) [[unlikely]] return divide_slow(a, d, out);
+    out = from_units(q);
+    return DecimalStatus::ok;
+  }
+  // The fast path of div() alone: the quotient's units, or kNoQuotient when it
+  // does not take the division (then div() gives the result or the error). By
+  // value, so that a caller storing the quotient keeps it in registers: through
+  // a Decimal in memory GCC writes two halves and reads them back as one
+  // 16-byte load, which waits for the stores instead of being forwarded.
+  static constexpr Int128 kNoQuotient = kMaxUnits + 1;
+  static Int128 quotient_units(Decimal a, const Divisor& d) {
     const uint64_t yh = d.hundredths;
     UInt128 x = magnitude(a.units_);
-    if (yh != 0 && static_cast<uint64_t>(x >> 64) < kTimes100Bound) [[likely]] {
-      UInt128 n = x * 100;
-      bool negative = (a.units_ < 0) != (d.units < 0);
-      auto hi = static_cast<uint64_t>(n >> 64);
-      // Below this the quotient is at most 2^64 - 2 units (18.4), so one divide
-      // instruction gives it and rounding up cannot carry out of 64 bits.
-      if (hi >= yh - 1) [[unlikely]] return divide_wide_quotient(n, yh, negative, out);
-      uint64_t rem;
-      uint64_t q = divide_128_by_64(hi, static_cast<uint64_t>(n), yh, rem);
-      auto rounded = static_cast<Int128>(q + rounds_up(q, rem, yh));
-      out = from_units(negative ? -rounded : rounded);
-      return DecimalStatus::ok;
-    }
-    return divide_long(a, from_units(d.units), out);
+    if (yh == 0 || static_cast<uint64_t>(x >> 64) >= kTimes100Bound) [[unlikely]] return kNoQuotient;
+    UInt128 n = x * 100;
+    bool negative = (a.units_ < 0) != (d.units < 0);
+    auto hi = static_cast<uint64_t>(n >> 64);
+    // Below this the quotient is at most 2^64 - 2 units (18.4), so one divide
+    // instruction gives it and rounding up cannot carry out of 64 bits.
+    if (hi >= yh - 1) [[unlikely]] return kNoQuotient;
+    uint64_t rem;
+    uint64_t q = divide_128_by_64(hi, static_cast<uint64_t>(n), yh, rem);
+    auto rounded = static_cast<Int128>(q + rounds_up(q, rem, yh));
+    return negative ? -rounded : rounded;
   }
   // Division by the general 256-bit path only; div() takes a faster path for
   // divisors with at most two decimals. Exposed so tests can compare the two.
@@ -169,6 +178,8 @@ class Decimal {
   // div()'s fast path for quotients of 2^64 - 1 units (18.4) and more: n / yh
   // with one more divide step, and a range check.
   static DecimalStatus divide_wide_quotient(UInt128 n, uint64_t yh, bool negative, Decimal& out);
+  // What div() does when quotient_units() does not take the division.
+  static DecimalStatus divide_slow(Decimal a, const Divisor& d, Decimal& out);
 
   Int128 units_ = 0;
 };

@@ -731,17 +731,22 @@ void run_steps(const Program& p, Machine& m, Outcome& out, Trace* trace) {
     switch (step.kind) {
       case StepPlan::Kind::share_of_slots: {
         const Decimal b = slots[step.right].number;
-        Decimal result;  // share(x, 0) is 0
+        Int128 units = 0;  // share(x, 0) is 0
         if (!b.is_zero()) {
           if (step.right != divisor_slot) {
             divisor = Decimal::divisor(b);
             divisor_slot = step.right;
           }
-          const DecimalStatus st = Decimal::div(slots[step.left].number, divisor, result);
-          if (st != DecimalStatus::ok) [[unlikely]] arithmetic_failed(p, step.node, st);
+          units = Decimal::quotient_units(slots[step.left].number, divisor);
+          if (units == Decimal::kNoQuotient) [[unlikely]] {
+            Decimal result;
+            const DecimalStatus st = Decimal::div(slots[step.left].number, divisor, result);
+            if (st != DecimalStatus::ok) arithmetic_failed(p, step.node, st);
+            units = result.units();
+          }
         }
         Value& slot = slots[step.slot];
-        slot.number = result;
+        slot.number = Decimal::from_units(units);
         slot.kind = ValueKind::number;
         break;
       }
