@@ -858,19 +858,27 @@ void run_strategies(Machine& m, Outcome& out, Trace* trace) {
 // A drop row for one record: its ItemTest as one compare against a bound
 // from the other side (see FusedTest::bound). Trivially constructible, so an
 // array of them on the stack costs nothing before it is filled.
+// The bound is kept as two halves: as one Int128 on the stack GCC wrote it in
+// halves and read it back whole, a load that waits for both stores.
 struct ItemRow {
   bool equality;
   bool invert;
   const Int128* values;  // per item
-  Int128 bound;
+  uint64_t bound_low;
+  int64_t bound_high;
 
   void set(const ItemTest& t, Int128 other) {
     values = t.values.data();
     equality = t.accept == 0b010 || t.accept == 0b101;
     invert = t.accept == 0b101 || t.accept == 0b100 || t.accept == 0b110;
-    bound = t.accept == 0b011 || t.accept == 0b100 ? other + 1 : other;  // <= and >: against other + 1
+    const Int128 bound = other + (t.accept == 0b011 || t.accept == 0b100);  // <= and >: against other + 1
+    bound_low = static_cast<uint64_t>(bound);
+    bound_high = static_cast<int64_t>(bound >> 64);
   }
-  bool drops(uint32_t item) const { return (equality ? values[item] == bound : values[item] < bound) != invert; }
+  bool drops(uint32_t item) const {
+    const Int128 bound = static_cast<Int128>(static_cast<UInt128>(static_cast<uint64_t>(bound_high)) << 64 | bound_low);
+    return (equality ? values[item] == bound : values[item] < bound) != invert;
+  }
 };
 
 // Keeps the dropped item in `dropped`, over the last record's entries.
