@@ -332,11 +332,11 @@ void one_compare(const FusedTest& f, Condition& c) {
   const Op less = number ? Op::number_less : Op::symbol_less;
   const Op equal = number ? Op::number_equal : Op::symbol_equal;
   c.slot = f.left.slot;
-  c.bound = k;
+  c.set_bound(k);
   switch (f.accept) {  // bit 0: less, bit 1: equal, bit 2: greater
-    case 0b001: c.op = less; break;                                      // x < k
-    case 0b011: c.op = less; c.bound = k + 1; break;                     // x <= k: x < k + 1
-    case 0b100: c.op = less; c.bound = k + 1; c.invert = true; break;    // x > k: not x < k + 1
+    case 0b001: c.op = less; break;                                          // x < k
+    case 0b011: c.op = less; c.set_bound(k + 1); break;                      // x <= k: x < k + 1
+    case 0b100: c.op = less; c.set_bound(k + 1); c.invert = true; break;     // x > k: not x < k + 1
     case 0b110: c.op = less; c.invert = true; break;                     // x >= k: not x < k
     case 0b010: c.op = equal; break;                                     // x == k
     default: c.op = equal; c.invert = true;                              // x != k

@@ -371,13 +371,13 @@ class Machine {
   bool run_fused(const FusedTest& f) const { return f(slots_, segment_rows_); }
 
   // The compares of a slot with a bound (see Condition).
-  [[gnu::always_inline]] bool number_less(const Condition& c) const { return (slots_[c.slot].number.units() < c.bound) != c.invert; }
-  [[gnu::always_inline]] bool number_equal(const Condition& c) const { return (slots_[c.slot].number.units() == c.bound) != c.invert; }
+  [[gnu::always_inline]] bool number_less(const Condition& c) const { return (slots_[c.slot].number.units() < c.bound()) != c.invert; }
+  [[gnu::always_inline]] bool number_equal(const Condition& c) const { return (slots_[c.slot].number.units() == c.bound()) != c.invert; }
   [[gnu::always_inline]] bool symbol_less(const Condition& c) const {
-    return (static_cast<int64_t>(slots_[c.slot].symbol) < static_cast<int64_t>(c.bound)) != c.invert;
+    return (static_cast<int64_t>(slots_[c.slot].symbol) < static_cast<int64_t>(c.bound_low)) != c.invert;
   }
   [[gnu::always_inline]] bool symbol_equal(const Condition& c) const {
-    return (static_cast<int64_t>(slots_[c.slot].symbol) == static_cast<int64_t>(c.bound)) != c.invert;
+    return (static_cast<int64_t>(slots_[c.slot].symbol) == static_cast<int64_t>(c.bound_low)) != c.invert;
   }
 
   // A compare, or a one-step test by its function: the parts of an `and` or `or` condition.
