@@ -698,10 +698,10 @@ void start_trace(const Program& p, Trace& trace) {
 }
 
 // A let that is one number operation, computed in place (see StepPlan).
-// Divisions by the same slot (`share(x, aum)` for several x) work out the
-// divisor once: `divisor_slot` says whose `divisor` holds.
+// Divisions by the same value (`share(x, aum)` for several x, and
+// `loans / max(aum, 1)`) work out the divisor once: `divisor` is the last one.
 [[gnu::always_inline]] inline void run_direct_let(const Program& p, const StepPlan& step, Machine& m, Value* slots,
-                                                  uint32_t& divisor_slot, Decimal::Divisor& divisor) {
+                                                  Decimal::Divisor& divisor) {
   const Decimal a = step.left != kNone ? slots[step.left].number : m.num(step.left_node);
   const Decimal b = step.right != kNone ? slots[step.right].number : m.num(step.right_node);
   Decimal result;
@@ -712,10 +712,7 @@ void start_trace(const Program& p, Trace& trace) {
     case Code::mul: st = Decimal::mul(a, b, result); break;
     default:
       if (step.code == Code::share && b.is_zero()) break;  // share(x, 0) is 0
-      if (step.right == kNone || step.right != divisor_slot) {
-        divisor = Decimal::divisor(b);
-        divisor_slot = step.right;
-      }
+      if (b.units() != divisor.units) divisor = Decimal::divisor(b);
       st = Decimal::div(a, divisor, result);
   }
   Value& slot = slots[step.slot];
@@ -725,18 +722,14 @@ void start_trace(const Program& p, Trace& trace) {
 
 void run_steps(const Program& p, Machine& m, Outcome& out, Trace* trace) {
   Value* const slots = out.slots.data();  // never resized while evaluating
-  uint32_t divisor_slot = kNone;
-  Decimal::Divisor divisor;
+  Decimal::Divisor divisor;  // of 0: no division yet (and dividing by 0 takes the long path, which says so)
   for (const StepPlan& step : out.plan->steps) {
     switch (step.kind) {
       case StepPlan::Kind::share_of_slots: {
         const Decimal b = slots[step.right].number;
         Int128 units = 0;  // share(x, 0) is 0
         if (!b.is_zero()) {
-          if (step.right != divisor_slot) {
-            divisor = Decimal::divisor(b);
-            divisor_slot = step.right;
-          }
+          if (b.units() != divisor.units) divisor = Decimal::divisor(b);
           units = Decimal::quotient_units(slots[step.left].number, divisor);
           if (units == Decimal::kNoQuotient) [[unlikely]] {
             Decimal result;
@@ -750,7 +743,7 @@ void run_steps(const Program& p, Machine& m, Outcome& out, Trace* trace) {
         slot.kind = ValueKind::number;
         break;
       }
-      case StepPlan::Kind::direct_let: run_direct_let(p, step, m, slots, divisor_slot, divisor); break;
+      case StepPlan::Kind::direct_let: run_direct_let(p, step, m, slots, divisor); break;
       case StepPlan::Kind::number_let: {
         Value& slot = slots[step.slot];
         slot.number = m.num(step.node);
