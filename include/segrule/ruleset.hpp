@@ -79,6 +79,10 @@ struct BatchSummary {
 // Receives each output line of a batch, in input order, without a newline:
 // a result object, or an error entry `{"line":N,"key":"…","error":"…"}`.
 using BatchSink = std::function<void(bool is_error, std::string_view line)>;
+// Receives the same lines in runs, in input order: `lines` is `count` lines
+// of one kind (results, or error entries), each ending in a newline. One call
+// per block of records when none fails: for output written straight to a file.
+using BatchRunSink = std::function<void(bool is_error, std::string_view lines, size_t count)>;
 
 class CompileResult;
 
@@ -109,6 +113,11 @@ class SEGRULE_API Ruleset {
   // stops the batch after the records read so far, and `error` says so.
   BatchSummary evaluate_stream(std::istream& input, InputFormat format, const EvalOptions& options,
                                const BatchSink& sink, unsigned threads = 1) const;
+  // Both, with the output in runs of lines.
+  BatchSummary evaluate_batch(std::string_view input, InputFormat format, const EvalOptions& options,
+                              const BatchRunSink& sink, unsigned threads = 1) const;
+  BatchSummary evaluate_stream(std::istream& input, InputFormat format, const EvalOptions& options,
+                               const BatchRunSink& sink, unsigned threads = 1) const;
 
   // A readable account of how one record was evaluated (as `segrule explain`
   // prints it), or the same as a JSON object when `as_json`. A record that

@@ -145,9 +145,9 @@ RecordResult Ruleset::evaluate(const RecordBuilder& record, const EvalOptions& o
 namespace {
 
 // Runs either kind of batch input with the options of the API.
-template <typename Input>
+template <typename Input, typename Sink>
 BatchSummary run_api_batch(const Program& p, Input& input, InputFormat format, const EvalOptions& options,
-                           const BatchSink& sink, unsigned threads) {
+                           const Sink& sink, unsigned threads) {
   BatchSummary summary;
   BatchOptions batch;
   batch.format = format;
@@ -175,6 +175,16 @@ BatchSummary Ruleset::evaluate_batch(std::string_view input, InputFormat format,
 
 BatchSummary Ruleset::evaluate_stream(std::istream& input, InputFormat format, const EvalOptions& options,
                                       const BatchSink& sink, unsigned threads) const {
+  return run_api_batch(*impl_->program, input, format, options, sink, threads);
+}
+
+BatchSummary Ruleset::evaluate_batch(std::string_view input, InputFormat format, const EvalOptions& options,
+                                     const BatchRunSink& sink, unsigned threads) const {
+  return run_api_batch(*impl_->program, input, format, options, sink, threads);
+}
+
+BatchSummary Ruleset::evaluate_stream(std::istream& input, InputFormat format, const EvalOptions& options,
+                                      const BatchRunSink& sink, unsigned threads) const {
   return run_api_batch(*impl_->program, input, format, options, sink, threads);
 }
 

@@ -81,18 +81,20 @@ int cmd_eval(const Args& args) {
   Progress progress;
   try {
     std::istream& records = input == "-" ? std::cin : file;
-    counts = ruleset->evaluate_stream(records, in.format_or_guess(), options, [&](bool is_error, std::string_view text) {
+    // Lines come in runs of one kind (a whole block when no record fails), written as they are.
+    BatchRunSink sink = [&](bool is_error, std::string_view lines, size_t count) {
       if (!is_error) {
-        results.write_line(text);
+        results.write_lines(lines, count);
       } else if (!errors_path.empty()) {
-        errors.write_line(text);
+        errors.write_lines(lines, count);
       } else {
-        progress.clear();  // an error entry on the terminal gets its own line
-        fmt::print(stderr, "{}\n", text);
+        progress.clear();  // error entries on the terminal get their own lines
+        fmt::print(stderr, "{}", lines);
       }
-      error_lines += is_error;
-      progress.record(is_error);
-    }, threads);
+      error_lines += is_error ? count : 0;
+      progress.record(count, is_error);
+    };
+    counts = ruleset->evaluate_stream(records, in.format_or_guess(), options, sink, threads);
     if (!counts.error.empty()) {  // a bad as_of, or the input could not be read to its end: nothing is committed
       progress.clear();
       fmt::print(stderr, "segrule: {}\n", counts.error);

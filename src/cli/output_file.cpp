@@ -98,6 +98,16 @@ void OutputFile::write_line(std::string_view text) {
   if (buffer_.size() >= kFlushAt) flush();
 }
 
+void OutputFile::write_lines(std::string_view lines, size_t count) {
+  lines_ += count;
+  if (buffer_.size() + lines.size() < kFlushAt) {
+    buffer_.append(lines);
+    return;
+  }
+  flush();
+  if (int error = write_all(fd_, lines.data(), lines.size())) fail(error);
+}
+
 void OutputFile::flush() {
   if (buffer_.empty()) return;
   if (int error = write_all(fd_, buffer_.data(), buffer_.size())) fail(error);

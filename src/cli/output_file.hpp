@@ -35,6 +35,9 @@ class OutputFile {
   // Buffered; throws WriteFailure when the data cannot be written.
   void write(std::string_view text);
   void write_line(std::string_view text);
+  // `count` whole lines, each already ending in a newline; a large run goes
+  // straight to the file, without a copy into the buffer.
+  void write_lines(std::string_view lines, size_t count);
 
   // Flushes and, for a file, closes and renames it into place. Throws WriteFailure.
   void finish() {

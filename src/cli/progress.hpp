@@ -13,11 +13,13 @@ class Progress {
   Progress();
   ~Progress() { clear(); }
 
-  // Called once per record; cheap: looks at the clock every few thousand.
-  void record(bool is_error) {
-    ++records_;
-    errors_ += is_error;
-    if (enabled_ && (records_ & 4095) == 0) tick();
+  // Called once per run of `count` records of one kind; cheap: looks at
+  // the clock every few thousand records.
+  void record(size_t count, bool is_error) {
+    size_t before = records_;
+    records_ += count;
+    errors_ += is_error ? count : 0;
+    if (enabled_ && (before >> 12) != (records_ >> 12)) tick();
   }
   // Removes the progress line, if one was drawn.
   void clear();

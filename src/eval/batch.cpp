@@ -29,9 +29,10 @@ struct Block {
   LineBlock lines;                 // JSON Lines: the records, as views into the block's own bytes
   std::vector<RawRecord> records;  // CSV and JSON arrays; reused from block to block: their strings keep their capacity
   size_t count = 0;                // records of this block (records.size() may be more)
-  std::string out;                 // every output line of the block, one after the other
-  std::vector<size_t> ends;        // where each record's line ends in `out`
+  std::string out;                 // every output line of the block, each ending in a newline
+  std::vector<size_t> ends;        // where each record's line ends in `out`, after its newline
   std::vector<uint8_t> is_error;
+  size_t errors = 0;               // how many of is_error are set
   bool done = false;               // evaluated; guarded by ThreadedRun's mutex
 };
 
@@ -53,6 +54,7 @@ class BlockEvaluator {
     b.out.clear();
     b.ends.clear();
     b.is_error.clear();
+    b.errors = 0;
     const bool jsonl = options_.format == InputFormat::jsonl;
     for (size_t i = 0; i < b.count; ++i) {
       bool evaluated;
@@ -67,7 +69,9 @@ class BlockEvaluator {
           evaluated = evaluate_record(w.line, b.lines.text(line), w, b.out);
         }
       }
+      b.out += '\n';
       b.is_error.push_back(!evaluated);
+      b.errors += !evaluated;
       b.ends.push_back(b.out.size());
     }
   }
@@ -144,14 +148,35 @@ bool fill_block(RecordStream& stream, Block& b) {
   return b.count > 0;
 }
 
-// Hands a block's lines to the sink, in order, and counts them.
+// Hands a block's lines to the sink, in order, one call per line.
 void write_block(const Block& b, BatchCounts& counts, const BatchSink& sink) {
   size_t begin = 0;
   for (size_t i = 0; i < b.count; ++i) {
     ++counts.read;
     ++(b.is_error[i] ? counts.errors : counts.results);
-    sink(b.is_error[i], std::string_view(b.out.data() + begin, b.ends[i] - begin));
+    sink(b.is_error[i], std::string_view(b.out.data() + begin, b.ends[i] - 1 - begin));
     begin = b.ends[i];
+  }
+}
+
+// Hands a block's lines to the sink in runs of one kind: the whole block at
+// once when no record failed.
+void write_block(const Block& b, BatchCounts& counts, const BatchRunSink& sink) {
+  counts.read += b.count;
+  counts.errors += b.errors;
+  counts.results += b.count - b.errors;
+  if (b.count == 0) return;
+  if (b.errors == 0) {
+    sink(false, b.out, b.count);
+    return;
+  }
+  size_t begin = 0, first = 0;
+  for (size_t i = 1; i <= b.count; ++i) {
+    if (i < b.count && b.is_error[i] == b.is_error[first]) continue;
+    size_t end = b.ends[i - 1];
+    sink(b.is_error[first], std::string_view(b.out.data() + begin, end - begin), i - first);
+    begin = end;
+    first = i;
   }
 }
 
@@ -183,7 +208,8 @@ class ThreadedRun {
   ThreadedRun& operator=(const ThreadedRun&) = delete;
 
   // Writes every block's results in input order; rethrows what a worker or the sink threw.
-  void write_all(BatchCounts& counts, const BatchSink& sink) {
+  template <typename Sink>
+  void write_all(BatchCounts& counts, const Sink& sink) {
     for (;;) {
       Block* b;
       {
@@ -298,7 +324,11 @@ InputFormat input_format_for(std::string_view path) {
   return InputFormat::jsonl;
 }
 
-BatchCounts run_batch(const Program& p, std::istream& input, const BatchOptions& options, const BatchSink& sink) {
+namespace {
+
+// run_batch for either kind of sink.
+template <typename Sink>
+BatchCounts run_stream(const Program& p, std::istream& input, const BatchOptions& options, const Sink& sink) {
   BatchCounts counts;
   std::string key_field = p.key_field == kNone ? std::string() : p.inputs[p.key_field].name;
   RecordStream stream(input, options.format, options.limits, kReadBytes, key_field);
@@ -326,10 +356,30 @@ BatchCounts run_batch(const Program& p, std::istream& input, const BatchOptions&
   return counts;
 }
 
-BatchCounts run_batch(const Program& program, std::string_view input, const BatchOptions& options, const BatchSink& sink) {
+// Runs over text in memory, without copying it.
+template <typename Sink>
+BatchCounts run_text(const Program& program, std::string_view input, const BatchOptions& options, const Sink& sink) {
   ViewBuffer buffer(input);
   std::istream in(&buffer);
-  return run_batch(program, in, options, sink);
+  return run_stream(program, in, options, sink);
+}
+
+}  // namespace
+
+BatchCounts run_batch(const Program& p, std::istream& input, const BatchOptions& options, const BatchSink& sink) {
+  return run_stream(p, input, options, sink);
+}
+
+BatchCounts run_batch(const Program& p, std::istream& input, const BatchOptions& options, const BatchRunSink& sink) {
+  return run_stream(p, input, options, sink);
+}
+
+BatchCounts run_batch(const Program& p, std::string_view input, const BatchOptions& options, const BatchSink& sink) {
+  return run_text(p, input, options, sink);
+}
+
+BatchCounts run_batch(const Program& p, std::string_view input, const BatchOptions& options, const BatchRunSink& sink) {
+  return run_text(p, input, options, sink);
 }
 
 }  // namespace segrule

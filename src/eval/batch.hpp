@@ -36,6 +36,10 @@ struct BatchCounts {
 // Called with whole lines of output, in input order; `is_error` tells a
 // result from an error entry. Text has no trailing newline.
 using BatchSink = std::function<void(bool is_error, std::string_view text)>;
+// Called with runs of whole lines, in input order: `lines` is `count` lines
+// of one kind, each ending in a newline. Far fewer calls than BatchSink (one
+// per block when no record fails), for output written straight to a file.
+using BatchRunSink = std::function<void(bool is_error, std::string_view lines, size_t count)>;
 
 // Runs the batch over the whole input, read as a stream in bounded blocks.
 // Never throws for bad records; an exception thrown by `sink` stops the batch
@@ -43,5 +47,8 @@ using BatchSink = std::function<void(bool is_error, std::string_view text)>;
 BatchCounts run_batch(const Program& program, std::istream& input, const BatchOptions& options, const BatchSink& sink);
 // The same over text in memory.
 BatchCounts run_batch(const Program& program, std::string_view input, const BatchOptions& options, const BatchSink& sink);
+// Both, with the output in runs of lines.
+BatchCounts run_batch(const Program& program, std::istream& input, const BatchOptions& options, const BatchRunSink& sink);
+BatchCounts run_batch(const Program& program, std::string_view input, const BatchOptions& options, const BatchRunSink& sink);
 
 }  // namespace segrule

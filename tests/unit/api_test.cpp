@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -196,6 +197,36 @@ TEST_CASE("a batch of many blocks gives the same lines whatever the thread count
     CHECK(streamed == reference);
     CHECK(summary.read == first.read);
     CHECK(summary.error.empty());
+  }
+  // In runs: the same lines, each run of one kind, blocks without errors whole.
+  auto collect_runs = [](std::string& out, size_t& calls) {
+    return [&out, &calls](bool is_error, std::string_view lines, size_t count) {
+      ++calls;
+      REQUIRE(!lines.empty());
+      REQUIRE(lines.back() == '\n');
+      CHECK(static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n')) == count);
+      for (size_t begin = 0; begin < lines.size();) {
+        size_t end = lines.find('\n', begin);
+        out += is_error ? "E " : "R ";
+        out.append(lines.substr(begin, end + 1 - begin));
+        begin = end + 1;
+      }
+    };
+  };
+  for (unsigned threads : {1u, 2u}) {
+    INFO("threads, in runs: " << threads);
+    std::string from_memory, streamed;
+    size_t memory_calls = 0, stream_calls = 0;
+    BatchSummary summary = ruleset.evaluate_batch(input, InputFormat::jsonl, options, collect_runs(from_memory, memory_calls), threads);
+    std::istringstream in(input);
+    ruleset.evaluate_stream(in, InputFormat::jsonl, options, collect_runs(streamed, stream_calls), threads);
+    CHECK(from_memory == reference);
+    CHECK(streamed == reference);
+    CHECK(summary.read == first.read);
+    CHECK(summary.errors == first.errors);
+    // 11 blocks of 2 errors each cut the results into runs; far fewer calls than lines.
+    CHECK(memory_calls >= 2 * 11);
+    CHECK(memory_calls < 200);
   }
   for (unsigned threads : {1u, 3u}) {
     size_t seen = 0;
