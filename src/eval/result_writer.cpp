@@ -327,7 +327,10 @@ ResultWriter::ResultWriter(const Program& p) : quoted_(p.domains.size()) {
   // Quoted names only for the domains a result can print.
   auto prepare_domain = [&](uint32_t domain) {
     if (domain == kNone || !quoted_[domain].empty()) return;
-    for (const std::string& id : p.domains[domain].ids) quoted_[domain].push_back(prepare(quoted(id)));
+    for (const std::string& id : p.domains[domain].ids) {
+      Piece with_comma = prepare("," + quoted(id));
+      quoted_[domain].push_back({with_comma.offset + 1, with_comma.size - 1});
+    }
   };
   for (const Member& m : members_) prepare_domain(m.symbols);
   for (const DropList& list : drop_lists_) prepare_domain(list.symbols);
@@ -348,6 +351,7 @@ void ResultWriter::write_value(Sink& sink, uint32_t symbols, const Value& v) con
     case ValueKind::date: sink.put_date(v.date); return;
     case ValueKind::symbol: sink.put(pieces_, quoted_[symbols][v.symbol]); return;
     case ValueKind::list:
+      if (symbols != kNone) return write_symbols(sink, symbols, v.items);
       sink.put('[');
       for (size_t i = 0; i < v.items.size(); ++i) {
         if (i) sink.put(',');
@@ -358,11 +362,41 @@ void ResultWriter::write_value(Sink& sink, uint32_t symbols, const Value& v) con
   }
 }
 
+// A list of symbols: each name with the comma before it in one piece.
+void ResultWriter::write_symbols(Sink& sink, uint32_t symbols, const std::vector<Value>& items) const {
+  const Piece* const names = quoted_[symbols].data();
+  sink.put('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Value& item = items[i];
+    if (item.kind != ValueKind::symbol) [[unlikely]] {
+      if (i) sink.put(',');
+      write_value(sink, symbols, item);
+      continue;
+    }
+    Piece name = names[item.symbol];
+    if (i) {
+      --name.offset;
+      ++name.size;
+    }
+    sink.put(pieces_, name);
+  }
+  sink.put(']');
+}
+
 void ResultWriter::write(const Outcome& o, std::string& out) const {
   Sink sink(out, expected_size_);
   for (const Member& m : members_) {
     sink.put(pieces_, m.prefix);
-    write_value(sink, m.symbols, m.from_outputs ? o.outputs[m.index] : o.slots[m.index]);
+    const Value& v = m.from_outputs ? o.outputs[m.index] : o.slots[m.index];
+    // Symbols and lists of symbols, most of a result, without write_value's
+    // switch: each member's branch here goes the same way record after record.
+    if (m.symbols != kNone && v.kind == ValueKind::symbol) {
+      sink.put(pieces_, quoted_[m.symbols][v.symbol]);
+    } else if (m.symbols != kNone && v.kind == ValueKind::list) {
+      write_symbols(sink, m.symbols, v.items);
+    } else {
+      write_value(sink, m.symbols, v);
+    }
   }
   sink.put(pieces_, dropped_open_);
   for (size_t i = 0; i < o.dropped.size(); ++i) {

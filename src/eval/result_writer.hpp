@@ -46,13 +46,16 @@ class ResultWriter {
   class Sink;
   Piece prepare(std::string_view text);
   void write_value(Sink& sink, uint32_t symbols, const Value& value) const;
+  void write_symbols(Sink& sink, uint32_t symbols, const std::vector<Value>& items) const;
 
   std::string pieces_;  // every prepared piece, then padding: pieces are copied 16 bytes at a time
   std::vector<Member> members_;
   Piece dropped_open_;                           // `,"dropped":[` (`{"dropped":[` when no member is before it)
   std::vector<DropList> drop_lists_;             // per output field
   std::vector<std::vector<Piece>> drop_tails_;   // per constraint, per row: `,"constraint":"c","reason":"r"}`
-  std::vector<std::vector<Piece>> quoted_;       // per domain a result prints, per symbol: `"gold"`
+  // Per domain a result prints, per symbol: `"gold"`, prepared as `,"gold"`
+  // so that the piece one byte earlier is the same name after a comma.
+  std::vector<std::vector<Piece>> quoted_;
   size_t expected_size_ = 0;  // first room made for a result; more is made when needed
 };
 
