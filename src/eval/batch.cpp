@@ -1,6 +1,8 @@
 #include "eval/batch.hpp"
 
+#include <algorithm>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -29,7 +31,11 @@ struct Block {
   LineBlock lines;                 // JSON Lines: the records, as views into the block's own bytes
   std::vector<RawRecord> records;  // CSV and JSON arrays; reused from block to block: their strings keep their capacity
   size_t count = 0;                // records of this block (records.size() may be more)
-  std::string out;                 // every output line of the block, each ending in a newline
+  // Every output line of the block, each ending in a newline: out[0, used).
+  // The string keeps its size from block to block, so the writer finds room
+  // already made instead of growing (and zeroing) it for every record.
+  std::string out;
+  size_t used = 0;
   std::vector<size_t> ends;        // where each record's line ends in `out`, after its newline
   std::vector<uint8_t> is_error;
   size_t errors = 0;               // how many of is_error are set
@@ -41,6 +47,7 @@ struct Worker {
   Outcome outcome;
   std::vector<Value> inputs;  // --explain: the inputs as read, before evaluation
   RawRecord line;             // JSON Lines: the line number of the record being read (no early error)
+  std::string entry;          // an error entry, or a result with --explain, before it joins the block
 };
 
 class BlockEvaluator {
@@ -51,7 +58,7 @@ class BlockEvaluator {
   void set_columns(CsvColumns columns) { columns_ = std::move(columns); }
 
   void run(Block& b, Worker& w) const {
-    b.out.clear();
+    b.used = 0;
     b.ends.clear();
     b.is_error.clear();
     b.errors = 0;
@@ -59,27 +66,26 @@ class BlockEvaluator {
     for (size_t i = 0; i < b.count; ++i) {
       bool evaluated;
       if (!jsonl) {
-        evaluated = evaluate_record(b.records[i], b.records[i].text, w, b.out);
+        evaluated = evaluate_record(b.records[i], b.records[i].text, w, b);
       } else {
         const LineBlock::Line& line = b.lines.lines[i];
         if (line.error != LineBlock::kNoError) {
-          evaluated = evaluate_record(b.lines.errors[line.error], {}, w, b.out);
+          evaluated = evaluate_record(b.lines.errors[line.error], {}, w, b);
         } else {
           w.line.line = line.line;
-          evaluated = evaluate_record(w.line, b.lines.text(line), w, b.out);
+          evaluated = evaluate_record(w.line, b.lines.text(line), w, b);
         }
       }
-      b.out += '\n';
       b.is_error.push_back(!evaluated);
       b.errors += !evaluated;
-      b.ends.push_back(b.out.size());
+      b.ends.push_back(b.used);
     }
   }
 
  private:
-  // Appends the record's result line, or its error entry (returns false).
+  // Adds the record's result line, or its error entry (returns false), to the block.
   // `raw` gives the line, an early error or CSV cells; `text` is a JSON record's text.
-  bool evaluate_record(const RawRecord& raw, std::string_view text, Worker& w, std::string& out) const {
+  bool evaluate_record(const RawRecord& raw, std::string_view text, Worker& w, Block& b) const {
     const Program& p = p_;
     RecordProblem problem;
     reset_outcome(p, w.outcome);
@@ -115,13 +121,23 @@ class BlockEvaluator {
         }
       }
     }
-    if (evaluated) writer_.write(w.outcome, out);
-    else write_error(raw.line, problem.key, problem.message, out);
-    if (options_.explain) {  // the line just written ends `out`: its object gets one more member
+    if (evaluated && !options_.explain) {  // the common case: straight into the block
+      b.used = writer_.write_line_at(w.outcome, b.out, b.used);
+      return true;
+    }
+    std::string& entry = w.entry;
+    entry.clear();
+    if (evaluated) writer_.write(w.outcome, entry);
+    else write_error(raw.line, problem.key, problem.message, entry);
+    if (options_.explain) {  // the object just written gets one more member
       ExplainOptions explain{options_.show_pii, false};
-      add_member(out, "explain",
+      add_member(entry, "explain",
                  ok ? explain_json(p, w.inputs, explain) : explain_record_error_json(p, problem, options_.as_of, explain));
     }
+    entry += '\n';
+    if (b.out.size() < b.used + entry.size()) b.out.resize(std::max(b.used + entry.size(), 2 * b.out.size()));
+    std::memcpy(b.out.data() + b.used, entry.data(), entry.size());
+    b.used += entry.size();
     return evaluated;
   }
 
@@ -167,7 +183,7 @@ void write_block(const Block& b, BatchCounts& counts, const BatchRunSink& sink) 
   counts.results += b.count - b.errors;
   if (b.count == 0) return;
   if (b.errors == 0) {
-    sink(false, b.out, b.count);
+    sink(false, std::string_view(b.out.data(), b.used), b.count);
     return;
   }
   size_t begin = 0, first = 0;

@@ -1,5 +1,6 @@
 #include "eval/result_writer.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -148,18 +149,20 @@ size_t clean_prefix(std::string_view text) {
 
 }  // namespace
 
-// Appends to the caller's string through a cursor, so a result is a series of
-// memcpy into room made ahead, not one bounds-checked append per piece. Room is
-// made by resizing the string; finish() cuts it back to what was written.
+// Writes into the caller's string through a cursor, so a result is a series
+// of memcpy into room made ahead, not one bounds-checked append per piece. The
+// string's bytes from `used` on are the room: it is grown when short (and
+// then zeroed by the resize, once), never shrunk, so a buffer kept from record
+// to record gives its room again for free. finish() says where the result ends.
 // The small writes are forced inline: called from many places, GCC would
 // otherwise leave them as calls, which cost more than the copies they make.
 class ResultWriter::Sink {
  public:
   static constexpr uint32_t kPadding = 32;
 
-  Sink(std::string& out, size_t room) : out_(out), start_(out.size()) {
-    out_.resize(start_ + room);
-    at_ = out_.data() + start_;
+  Sink(std::string& out, size_t used, size_t room) : out_(out), start_(used) {
+    if (out_.size() < used + room) out_.resize(std::max(used + room, 2 * out_.size()));
+    at_ = out_.data() + used;
     end_ = out_.data() + out_.size();
   }
   Sink(const Sink&) = delete;
@@ -182,6 +185,10 @@ class ResultWriter::Sink {
   // overwrite or finish() cuts.
   [[gnu::always_inline]] void put(const std::string& pieces, Piece piece) {
     need(piece.size + kPadding);
+    put_in_room(pieces, piece);
+  }
+  // The same where need() made room for it and its padding already.
+  [[gnu::always_inline]] void put_in_room(const std::string& pieces, Piece piece) {
     const char* from = pieces.data() + piece.offset;
     std::memcpy(at_, from, 32);
     for (uint32_t i = 32; i < piece.size; i += 16) [[unlikely]] std::memcpy(at_ + i, from + i, 16);
@@ -231,12 +238,14 @@ class ResultWriter::Sink {
     at_ += 12;
   }
 
-  void finish() { out_.resize(static_cast<size_t>(at_ - out_.data())); }
+  // Where the result ends in the string.
+  size_t finish() const { return static_cast<size_t>(at_ - out_.data()); }
 
- private:
   [[gnu::always_inline]] void need(size_t n) {
     if (static_cast<size_t>(end_ - at_) < n) [[unlikely]] grow(n);
   }
+
+ private:
   // More room: at least n bytes, and as much again as this result so far.
   [[gnu::noinline]] void grow(size_t n) {
     size_t used = static_cast<size_t>(at_ - out_.data());
@@ -295,7 +304,7 @@ ResultWriter::Piece ResultWriter::prepare(std::string_view text) {
   return piece;
 }
 
-ResultWriter::ResultWriter(const Program& p) : quoted_(p.domains.size()) {
+ResultWriter::ResultWriter(const Program& p) : quoted_(p.domains.size()), quoted_longest_(p.domains.size(), 0) {
   auto add = [&](std::string_view name, bool from_outputs, uint32_t index, const Type& type) {
     Member m;
     m.prefix = prepare((members_.empty() ? "{" : ",") + quoted(name) + ":");
@@ -333,10 +342,13 @@ ResultWriter::ResultWriter(const Program& p) : quoted_(p.domains.size()) {
     for (const std::string& id : p.domains[domain].ids) {
       Piece with_comma = prepare("," + quoted(id));
       quoted_[domain].push_back({with_comma.offset + 1, with_comma.size - 1});
+      quoted_longest_[domain] = std::max(quoted_longest_[domain], with_comma.size);
     }
   };
   for (const Member& m : members_) prepare_domain(m.symbols);
   for (const DropList& list : drop_lists_) prepare_domain(list.symbols);
+  // Room for a member's name and, for a symbol, its longest name: one check for both.
+  for (Member& m : members_) m.room = m.prefix.size + (m.symbols == kNone ? 0 : quoted_longest_[m.symbols]) + Sink::kPadding;
   pieces_.append(Sink::kPadding, '\0');
 
   // Room for the constant pieces and a typical value per member; a longer
@@ -368,12 +380,14 @@ void ResultWriter::write_value(Sink& sink, uint32_t symbols, const Value& v) con
 // A list of symbols: each name with the comma before it in one piece.
 void ResultWriter::write_symbols(Sink& sink, uint32_t symbols, const std::vector<Value>& items) const {
   const Piece* const names = quoted_[symbols].data();
+  sink.need(items.size() * quoted_longest_[symbols] + 2 + Sink::kPadding);  // room for every name, with its comma
   sink.put('[');
   for (size_t i = 0; i < items.size(); ++i) {
     const Value& item = items[i];
     if (item.kind != ValueKind::symbol) [[unlikely]] {
       if (i) sink.put(',');
       write_value(sink, symbols, item);
+      sink.need((items.size() - i) * quoted_longest_[symbols] + 2 + Sink::kPadding);  // room for the rest again
       continue;
     }
     Piece name = names[item.symbol];
@@ -381,20 +395,29 @@ void ResultWriter::write_symbols(Sink& sink, uint32_t symbols, const std::vector
       --name.offset;
       ++name.size;
     }
-    sink.put(pieces_, name);
+    sink.put_in_room(pieces_, name);
   }
   sink.put(']');
 }
 
 void ResultWriter::write(const Outcome& o, std::string& out) const {
-  Sink sink(out, expected_size_);
+  out.resize(write_at(o, out, out.size(), false));
+}
+
+size_t ResultWriter::write_line_at(const Outcome& o, std::string& buffer, size_t used) const {
+  return write_at(o, buffer, used, true);
+}
+
+size_t ResultWriter::write_at(const Outcome& o, std::string& buffer, size_t used, bool newline) const {
+  Sink sink(buffer, used, expected_size_);
   for (const Member& m : members_) {
-    sink.put(pieces_, m.prefix);
+    sink.need(m.room);
+    sink.put_in_room(pieces_, m.prefix);
     const Value& v = m.from_outputs ? o.outputs[m.index] : o.slots[m.index];
     // Symbols and lists of symbols, most of a result, without write_value's
     // switch: each member's branch here goes the same way record after record.
     if (m.symbols != kNone && v.kind == ValueKind::symbol) {
-      sink.put(pieces_, quoted_[m.symbols][v.symbol]);
+      sink.put_in_room(pieces_, quoted_[m.symbols][v.symbol]);
     } else if (m.symbols != kNone && v.kind == ValueKind::list) {
       write_symbols(sink, m.symbols, v.items);
     } else {
@@ -411,8 +434,8 @@ void ResultWriter::write(const Outcome& o, std::string& out) const {
     else write_value(sink, list.symbols, d.item);
     sink.put(pieces_, drop_tails_[d.constraint][d.row]);
   }
-  sink.put("]}");
-  sink.finish();
+  sink.put(newline ? std::string_view("]}\n") : std::string_view("]}"));
+  return sink.finish();
 }
 
 

@@ -23,6 +23,11 @@ class ResultWriter {
 
   // Appends one result object (no newline), the same bytes as write_result.
   void write(const Outcome& outcome, std::string& out) const;
+  // Writes one result object and a newline at buffer[used...] and returns
+  // where they end. The buffer is grown when short, never shrunk: its bytes
+  // past the end returned are room for the next result (a buffer kept from
+  // record to record is zeroed once, not per record as appending would).
+  size_t write_line_at(const Outcome& outcome, std::string& buffer, size_t used) const;
 
  private:
   // A prepared piece of text: bytes [offset, offset + size) of pieces_.
@@ -36,6 +41,7 @@ class ResultWriter {
     bool from_outputs = false;  // the value is outcome.outputs[index], else outcome.slots[index]
     uint32_t index = 0;
     uint32_t symbols = kNone;   // symbols or lists of symbols: their domain, for quoted_
+    uint32_t room = 0;          // for the prefix and a symbol's longest name, with the padding
   };
   // The fixed part of a dropped entry before its item.
   struct DropList {
@@ -47,6 +53,7 @@ class ResultWriter {
   Piece prepare(std::string_view text);
   void write_value(Sink& sink, uint32_t symbols, const Value& value) const;
   void write_symbols(Sink& sink, uint32_t symbols, const std::vector<Value>& items) const;
+  size_t write_at(const Outcome& outcome, std::string& buffer, size_t used, bool newline) const;
 
   std::string pieces_;  // every prepared piece, then padding: pieces are copied 16 bytes at a time
   std::vector<Member> members_;
@@ -56,6 +63,7 @@ class ResultWriter {
   // Per domain a result prints, per symbol: `"gold"`, prepared as `,"gold"`
   // so that the piece one byte earlier is the same name after a comma.
   std::vector<std::vector<Piece>> quoted_;
+  std::vector<uint32_t> quoted_longest_;  // per domain: its longest name with the comma
   size_t expected_size_ = 0;  // first room made for a result; more is made when needed
 };
 

@@ -138,18 +138,32 @@ struct Tally {
   size_t compared = 0, with_dropped = 0, escaped = 0;
 };
 
-// Both writers on one outcome; a kept writer appends after earlier text, as in a block.
-void compare(const Program& p, const ResultWriter& writer, const Outcome& o, std::string& block, Tally& tally,
+// What a kept writer writes into: appended text, and eval's block of lines,
+// whose bytes past `used` are left from earlier, longer lines.
+struct Block {
+  std::string appended = "earlier results\n";
+  std::string lines = std::string(100, 'x');
+  size_t used = 3;
+};
+
+// Both writers on one outcome; a kept writer appends after earlier text, and
+// writes a line into a block, as eval does.
+void compare(const Program& p, const ResultWriter& writer, const Outcome& o, Block& block, Tally& tally,
              const std::string& where) {
   std::string expected = reference_result(p, o);
-  size_t start = block.size();
-  writer.write(o, block);
-  std::string got = block.substr(start);
+  size_t start = block.appended.size();
+  writer.write(o, block.appended);
+  std::string got = block.appended.substr(start);
+  size_t end = writer.write_line_at(o, block.lines, block.used);
+  std::string line = block.lines.substr(block.used, end - block.used);
+  block.used = end;
   ++tally.compared;
   tally.with_dropped += !o.dropped.empty();
   tally.escaped += expected.find('\\') != std::string::npos;
   if (got != expected) FAIL_CHECK(where << "\nexpected: " << expected << "\nwriter:   " << got);
-  if (block.size() > (1 << 16)) block.clear();
+  if (line != expected + "\n") FAIL_CHECK(where << "\nexpected: " << expected << "\nline:     " << line);
+  if (block.appended.size() > (1 << 16)) block.appended.clear();
+  if (block.used > (1 << 16)) block.used = 0;  // as a new block starts over the last one's bytes
 }
 
 // Overwrites every member of a result with a generated value of its type, and
@@ -186,7 +200,7 @@ Tally check_program(const Program& p, const std::string& name, uint64_t seed, si
   Tally tally;
   Random random{seed};
   ResultWriter writer(p);
-  std::string block = "earlier results\n";
+  Block block;
   Outcome o;
   for (size_t i = 0; i < records; ++i) {
     reset_outcome(p, o);
@@ -299,7 +313,7 @@ TEST_CASE("result writer: retail-2025 over the shipped sample customers") {
   ResultWriter writer(*program);
   std::ifstream in(std::filesystem::path(SEGRULE_SOURCE_DIR) / "examples/customers.jsonl");
   Tally tally;
-  std::string block;
+  Block block;
   Outcome o;
   for (std::string line; std::getline(in, line);) {
     reset_outcome(*program, o);
