@@ -356,10 +356,12 @@ Condition condition_of(EvalPlan& plan, const FusedTest& f, uint32_t node, bool p
     case FusedTest::Kind::all_of:
     case FusedTest::Kind::any_of: {
       if (!parts) break;
-      PlanVector<Condition>& list = plan.condition_parts.emplace_back();
-      for (uint32_t i = 0; i < f.part_count; ++i) list.push_back(condition_of(plan, *f.parts[i], kNone, false));
+      // The parts go to the end of condition_parts, which may still move as
+      // it grows: `slot` (unused by and/or) keeps where they start until
+      // link_condition_parts points `parts` there, once the plan is built.
+      c.slot = static_cast<uint32_t>(plan.condition_parts.size());
+      for (uint32_t i = 0; i < f.part_count; ++i) plan.condition_parts.push_back(condition_of(plan, *f.parts[i], kNone, false));
       c.op = f.kind == FusedTest::Kind::all_of ? Condition::Op::all_of : Condition::Op::any_of;
-      c.parts = list.data();  // stays where it is: the outer vector moves its vectors, not their items
       c.part_count = f.part_count;
       break;
     }
@@ -407,8 +409,9 @@ StatementPlan statement_plan(const Program& p, EvalPlan& plan, const CompiledSta
   const Type& list = p.outputs[st.field].type;
   if (list.element != BaseType::symbol) return s;  // only lists of symbols have a bitmap (Outcome::in_list)
   bool all_symbols = true;
+  std::vector<uint32_t> symbols;
   auto add = [&](const Value& v) {
-    if (v.kind == ValueKind::symbol) s.symbols.push_back(v.symbol);
+    if (v.kind == ValueKind::symbol) symbols.push_back(v.symbol);
     else all_symbols = false;
   };
   if (n.code == Code::constant) {
@@ -422,8 +425,11 @@ StatementPlan statement_plan(const Program& p, EvalPlan& plan, const CompiledSta
   } else {
     all_symbols = false;
   }
-  if (all_symbols) s.kind = StatementPlan::Kind::append_symbols;
-  else s.symbols.clear();
+  if (!all_symbols) return s;
+  s.kind = StatementPlan::Kind::append_symbols;
+  s.first_symbol = static_cast<uint32_t>(plan.statement_symbols.size());
+  s.symbol_count = static_cast<uint32_t>(symbols.size());
+  plan.statement_symbols.insert(plan.statement_symbols.end(), symbols.begin(), symbols.end());
   return s;
 }
 
@@ -432,7 +438,9 @@ void find_strategies(const Program& p, EvalPlan& plan, const std::vector<bool>& 
     const Strategy& strategy = p.strategies[s];
     StrategyPlan& sp = plan.strategies.emplace_back();
     sp.when = whole_when[s] ? Condition{} : condition(plan, strategy.when);
-    for (const CompiledStatement& st : strategy.statements) sp.statements.push_back(statement_plan(p, plan, st));
+    sp.first_statement = static_cast<uint32_t>(plan.statements.size());
+    sp.statement_count = static_cast<uint32_t>(strategy.statements.size());
+    for (const CompiledStatement& st : strategy.statements) plan.statements.push_back(statement_plan(p, plan, st));
   }
 }
 
@@ -503,6 +511,20 @@ void find_output_resets(const Program& p, EvalPlan& plan) {
   }
 }
 
+// Points every and/or condition at its parts, now that condition_parts has
+// stopped growing (see condition_of).
+void link_condition_parts(EvalPlan& plan) {
+  auto link = [&](Condition& c) {
+    if (c.op == Condition::Op::all_of || c.op == Condition::Op::any_of) c.parts = plan.condition_parts.data() + c.slot;
+  };
+  for (auto& rows : plan.rows)
+    for (RowPlan& row : rows) link(row.when);
+  for (StrategyPlan& strategy : plan.strategies) link(strategy.when);
+  for (StatementPlan& statement : plan.statements) link(statement.when);
+  for (ConstraintPlan& constraint : plan.constraints)
+    for (Condition& row : constraint.rows) link(row);
+}
+
 EvalPlan build_plan(const Program& p) {
   EvalPlan plan;
   find_columns(p, plan);
@@ -514,6 +536,7 @@ EvalPlan build_plan(const Program& p) {
   find_strategies(p, plan, whole_when);
   find_constraints(p, plan);
   find_output_resets(p, plan);
+  link_condition_parts(plan);
   return plan;
 }
 

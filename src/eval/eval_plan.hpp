@@ -171,7 +171,7 @@ struct Condition {
   Op op = Op::none;
   bool invert = false;
   uint32_t slot = kNone;
-  uint32_t part_count = 0;
+  uint32_t part_count = 0;  // all_of, any_of: how many `parts`
   uint32_t node = kNone;  // the condition's node (kNone: none)
   // The bound in two halves: an Int128 member would align the whole struct to
   // 16 bytes (64 instead of 48), and with thousands of rows the plan's size is
@@ -209,15 +209,18 @@ struct StatementPlan {
   uint32_t value = kNone;  // the value's node
   Condition when;          // node kNone: none
   const Value* constant = nullptr;
-  PlanVector<uint32_t> symbols;
+  uint32_t first_symbol = 0;  // append_symbols: EvalPlan::statement_symbols[first_symbol, + symbol_count)
+  uint32_t symbol_count = 0;
 };
 
 // A strategy as the evaluator runs it. `when` has no node when nothing is left
 // to test once the strategy is a candidate: no `when`, or a `when` that is
-// exactly the guard that made it one (see StrategyGuards).
+// exactly the guard that made it one (see StrategyGuards). Its statements are
+// EvalPlan::statements[first_statement, + statement_count).
 struct StrategyPlan {
   Condition when;
-  PlanVector<StatementPlan> statements;
+  uint32_t first_statement = 0;
+  uint32_t statement_count = 0;
 };
 
 // A drop row that compares an attribute of the constraint's item with a value
@@ -262,7 +265,13 @@ struct alignas(64) EvalPlan {  // aligned: see CacheLineAllocator
   StrategyGuards guards;
   PlanVector<StepPlan> steps;         // Program::order
   PlanVector<PlanVector<RowPlan>> rows;              // per decision, per row
-  PlanVector<PlanVector<Condition>> condition_parts;  // the parts of all_of and any_of conditions
+  // What the plan's rows, strategies and statements point into, each one
+  // array in the order the evaluator reads it, so that a record's walk over
+  // a large program goes forward through memory instead of hopping between
+  // thousands of small allocations:
+  PlanVector<Condition> condition_parts;   // the parts of every all_of and any_of condition
+  PlanVector<StatementPlan> statements;    // every strategy's statements, strategy after strategy
+  PlanVector<uint32_t> statement_symbols;  // the constant symbols of every append_symbols statement
   PlanVector<StrategyPlan> strategies;                // per strategy
   PlanVector<ConstraintPlan> constraints;            // per constraint
   PlanVector<OutputReset> output_resets;             // per output

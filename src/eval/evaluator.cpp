@@ -805,6 +805,8 @@ void find_candidates(Outcome& out) {
 // strategy to set it wins) or appends to a list output.
 void run_strategies(Machine& m, Outcome& out, Trace* trace) {
   const StrategyPlan* const strategies = out.plan->strategies.data();
+  const StatementPlan* const all_statements = out.plan->statements.data();
+  const uint32_t* const statement_symbols = out.plan->statement_symbols.data();
   find_candidates(out);
   ListBuilder lists(out);
   Value* const outputs = out.outputs.data();
@@ -816,8 +818,8 @@ void run_strategies(Machine& m, Outcome& out, Trace* trace) {
       const StrategyPlan& strategy = strategies[s];
       if (!m.holds(strategy.when)) continue;
       if (trace) trace->strategy_fired[s] = true;
-      const StatementPlan* statements = strategy.statements.data();
-      for (size_t k = 0, count = strategy.statements.size(); k < count; ++k) {
+      const StatementPlan* statements = all_statements + strategy.first_statement;
+      for (size_t k = 0, count = strategy.statement_count; k < count; ++k) {
         const StatementPlan& st = statements[k];
         if (!m.holds(st.when)) continue;
         switch (st.kind) {
@@ -831,7 +833,7 @@ void run_strategies(Machine& m, Outcome& out, Trace* trace) {
             set_by[st.field] = static_cast<uint32_t>(s);
             break;
           case StatementPlan::Kind::append_symbols:
-            lists.append_symbols(st.field, st.symbols.data(), st.symbols.size());
+            lists.append_symbols(st.field, statement_symbols + st.first_symbol, st.symbol_count);
             break;
           case StatementPlan::Kind::append: {
             const Value& v = m.eval(st.value);

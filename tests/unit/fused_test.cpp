@@ -137,10 +137,8 @@ TEST_CASE("the plan's conditions answer as the general path does") {
     std::vector<const Condition*> conditions;
     for (const auto& rows : plan.rows)
       for (const RowPlan& row : rows) conditions.push_back(&row.when);
-    for (const StrategyPlan& strategy : plan.strategies) {
-      conditions.push_back(&strategy.when);
-      for (const StatementPlan& st : strategy.statements) conditions.push_back(&st.when);
-    }
+    for (const StrategyPlan& strategy : plan.strategies) conditions.push_back(&strategy.when);
+    for (const StatementPlan& st : plan.statements) conditions.push_back(&st.when);
     for (const ConstraintPlan& constraint : plan.constraints)
       for (const Condition& row : constraint.rows) conditions.push_back(&row);
     for (const Condition* c : conditions) {
