@@ -82,6 +82,7 @@ using BatchSink = std::function<void(bool is_error, std::string_view line)>;
 // Receives the same lines in runs, in input order: `lines` is `count` lines
 // of one kind (results, or error entries), each ending in a newline. One call
 // per block of records when none fails: for output written straight to a file.
+// With threads, it is called on the worker threads, one call at a time.
 using BatchRunSink = std::function<void(bool is_error, std::string_view lines, size_t count)>;
 
 class CompileResult;

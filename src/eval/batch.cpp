@@ -9,6 +9,7 @@
 #include <mutex>
 #include <streambuf>
 #include <thread>
+#include <type_traits>
 
 #include "eval/fast_record.hpp"
 #include "eval/record_stream.hpp"
@@ -198,14 +199,20 @@ void write_block(const Block& b, BatchCounts& counts, const BatchRunSink& sink) 
 
 // With worker threads, each worker reads the next block itself, one worker at
 // a time so blocks keep their input order, and evaluates it on the same core
-// while the bytes are still in its cache; the calling thread writes the
-// results block by block in input order (so the sink is only ever called on
-// the caller's thread). At most 2 blocks per worker are in flight, which
-// bounds memory whatever the input's size.
+// while the bytes are still in its cache. Results are written block by block
+// in input order: for a line sink (BatchSink) by the calling thread, so that
+// sink is only ever called on the caller's thread; for a run sink
+// (BatchRunSink) by the workers themselves: the one that finishes the oldest
+// block not yet written writes it, and every finished block after it, while
+// the others go on evaluating. Its output is then written from the core that
+// made it, and no third thread takes the cores from the workers. At most 2
+// blocks per worker are in flight, which bounds memory whatever the input's size.
 class ThreadedRun {
  public:
-  ThreadedRun(RecordStream& stream, BlockEvaluator& evaluator, const Program& p, unsigned threads)
-      : stream_(stream), evaluator_(evaluator), p_(p) {
+  // `run_sink` set: the workers write (see above), adding to `counts`.
+  ThreadedRun(RecordStream& stream, BlockEvaluator& evaluator, const Program& p, unsigned threads,
+              const BatchRunSink* run_sink = nullptr, BatchCounts* counts = nullptr)
+      : stream_(stream), evaluator_(evaluator), p_(p), run_sink_(run_sink), counts_(counts) {
     for (unsigned i = 0; i < 2 * threads; ++i) {
       blocks_.push_back(std::make_unique<Block>());
       free_.push_back(blocks_.back().get());
@@ -222,6 +229,14 @@ class ThreadedRun {
   }
   ThreadedRun(const ThreadedRun&) = delete;
   ThreadedRun& operator=(const ThreadedRun&) = delete;
+
+  // With a run sink: waits until the workers have written every block;
+  // rethrows what a worker or the sink threw.
+  void wait_written() {
+    std::unique_lock lock(mutex_);
+    block_done_.wait(lock, [&] { return failure_ || (input_done_ && in_order_.empty() && !writing_); });
+    if (failure_) std::rethrow_exception(failure_);
+  }
 
   // Writes every block's results in input order; rethrows what a worker or the sink threw.
   template <typename Sink>
@@ -261,6 +276,10 @@ class ThreadedRun {
         }
         if (!read_next(*b)) return;
         evaluator_.run(*b, worker);
+        if (run_sink_) {
+          write_finished(*b);
+          continue;
+        }
         {
           std::lock_guard lock(mutex_);
           b->done = true;
@@ -276,6 +295,36 @@ class ThreadedRun {
       block_done_.notify_one();
       block_free_.notify_all();
     }
+  }
+
+  // A run sink's writing: marks `b` finished and, unless another worker is
+  // writing (it will take `b` too), writes the finished blocks at the front
+  // of the queue, in order. The check for more and the hand-back of the
+  // writer's role happen under one lock, so no finished block is left behind.
+  void write_finished(Block& b) {
+    std::unique_lock lock(mutex_);
+    b.done = true;
+    if (writing_) return;
+    writing_ = true;
+    while (!stop_ && !in_order_.empty() && in_order_.front()->done) {
+      Block* front = in_order_.front();
+      in_order_.pop_front();
+      lock.unlock();
+      try {
+        write_block(*front, *counts_, *run_sink_);
+      } catch (...) {
+        lock.lock();
+        writing_ = false;
+        throw;  // work() records it and stops the run
+      }
+      lock.lock();
+      front->done = false;
+      free_.push_back(front);
+      block_free_.notify_one();
+    }
+    writing_ = false;
+    lock.unlock();
+    block_done_.notify_all();  // the caller waits for the last block written
   }
 
   // Fills `b` with the next records and queues it for writing; false at the end of the input.
@@ -315,7 +364,10 @@ class ThreadedRun {
   bool columns_set_ = false;     // guarded by read_mutex_
   bool input_done_ = false;
   bool stop_ = false;
+  bool writing_ = false;         // a worker is writing finished blocks (run sink)
   std::exception_ptr failure_;
+  const BatchRunSink* run_sink_;
+  BatchCounts* counts_;          // written by the writing worker only
 };
 
 // An istream over text in memory, without copying it.
@@ -351,8 +403,13 @@ BatchCounts run_stream(const Program& p, std::istream& input, const BatchOptions
   BlockEvaluator evaluator(p, options);
   unsigned threads = std::max(1u, options.threads);
   if (threads > 1) {
-    ThreadedRun run(stream, evaluator, p, threads);
-    run.write_all(counts, sink);
+    if constexpr (std::is_same_v<Sink, BatchRunSink>) {
+      ThreadedRun run(stream, evaluator, p, threads, &sink, &counts);
+      run.wait_written();
+    } else {
+      ThreadedRun run(stream, evaluator, p, threads);
+      run.write_all(counts, sink);
+    }
   } else {
     // One thread: read a block, evaluate it, write it, with one block and one
     // worker's state kept from block to block.

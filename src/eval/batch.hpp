@@ -39,6 +39,7 @@ using BatchSink = std::function<void(bool is_error, std::string_view text)>;
 // Called with runs of whole lines, in input order: `lines` is `count` lines
 // of one kind, each ending in a newline. Far fewer calls than BatchSink (one
 // per block when no record fails), for output written straight to a file.
+// With threads, the workers call it, one call at a time (see ThreadedRun).
 using BatchRunSink = std::function<void(bool is_error, std::string_view lines, size_t count)>;
 
 // Runs the batch over the whole input, read as a stream in bounded blocks.

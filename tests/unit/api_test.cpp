@@ -213,7 +213,7 @@ TEST_CASE("a batch of many blocks gives the same lines whatever the thread count
       }
     };
   };
-  for (unsigned threads : {1u, 2u}) {
+  for (unsigned threads : {1u, 2u, 3u}) {  // with threads, the workers call a run sink themselves
     INFO("threads, in runs: " << threads);
     std::string from_memory, streamed;
     size_t memory_calls = 0, stream_calls = 0;
@@ -227,6 +227,17 @@ TEST_CASE("a batch of many blocks gives the same lines whatever the thread count
     // 11 blocks of 2 errors each cut the results into runs; far fewer calls than lines.
     CHECK(memory_calls >= 2 * 11);
     CHECK(memory_calls < 200);
+  }
+  for (unsigned threads : {1u, 3u}) {  // a run sink that throws on a worker thread stops the run the same way
+    size_t seen = 0;
+    struct Full {};
+    BatchRunSink full = [&](bool, std::string_view, size_t count) {
+      seen += count;
+      if (seen >= 10000) throw Full{};
+    };
+    CHECK_THROWS_AS(ruleset.evaluate_batch(input, InputFormat::jsonl, options, full, threads), Full);
+    CHECK(seen >= 10000);
+    CHECK(seen < 20000);
   }
   for (unsigned threads : {1u, 3u}) {
     size_t seen = 0;
