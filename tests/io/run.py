@@ -62,6 +62,15 @@ def full_disk():
             check("cannot write standard output: No space left on device" in err,
                   "%s > /dev/full: no clear message: %r" % (name, err[-300:]))
             check("records read" not in err, "%s > /dev/full: printed a success summary: %r" % (name, err))
+    # With threads the workers write the output themselves (a block at a time,
+    # well past the 64 KB buffer): the failure still stops the run the same way.
+    with open("/dev/full", "wb") as full:
+        for threads in ("2", "3"):
+            r = run(["eval", RULES, "--input", "-", "--threads", threads], stdout=full, stdin_data=customers(20000))
+            err = r.stderr.decode()
+            check(r.returncode == 4 and "cannot write standard output: No space left on device" in err
+                  and "records read" not in err,
+                  "eval --threads %s > /dev/full: exit %d, %r" % (threads, r.returncode, err[-300:]))
     # --output straight at a device is written as it is, and fails the same way.
     r = run(["eval", RULES, "--input", "examples/customers.jsonl", "--output", "/dev/full"])
     check(r.returncode == 4 and b"cannot write `/dev/full`: No space left on device" in r.stderr,
